@@ -11,3 +11,4 @@ export * from './print.ts';
 export * from './parse.ts';
 export * from './hash.ts';
 export * from './unsupported.ts';
+export * from './diagnostics.ts';

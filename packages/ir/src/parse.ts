@@ -1,4 +1,5 @@
 import { allocate, dtypeFromShort, floatToHalf, type DType } from './dtype.ts';
+import { setSourcePosition } from './diagnostics.ts';
 import { IrError, IrParseError } from './errors.ts';
 import { Graph, inferTypes, normalizeAttrs, type AnyOp, type Value } from './graph.ts';
 import { isOpKind, OP_KINDS, opDef } from './ops.ts';
@@ -158,6 +159,7 @@ class Parser {
       this.define(r.key, v, r.at);
       return v;
     });
+    setSourcePosition(op, this.position(start));
     g.ops.push(op);
   }
 
@@ -361,15 +363,20 @@ class Parser {
   }
 
   private fail(msg: string, at = this.pos): never {
+    const { line, column } = this.position(at);
+    throw new IrParseError(line, column, msg);
+  }
+
+  private position(at: number): { line: number; column: number } {
     let line = 1;
-    let col = 1;
+    let column = 1;
     for (let i = 0; i < at && i < this.src.length; i++) {
       if (this.src[i] === '\n') {
         line++;
-        col = 1;
-      } else col++;
+        column = 1;
+      } else column++;
     }
-    throw new IrParseError(line, col, msg);
+    return { line, column };
   }
 }
 

@@ -1,5 +1,6 @@
 import { checkAttr } from './attrs.ts';
 import { DTYPE_INFO, storageMatches } from './dtype.ts';
+import { DiagnosticError, type Diagnostic } from './diagnostics.ts';
 import { IrError } from './errors.ts';
 import { isConst, type Graph, type Op, type Value } from './graph.ts';
 import { opDef } from './ops.ts';
@@ -11,15 +12,15 @@ export interface VerifyOptions {
   forEmission?: boolean;
 }
 
-/** Checks a graph's structure and types; throws IrError naming the first problem. */
+/** Checks a graph's structure and types; throws a DiagnosticError listing every problem. */
 export function verify(graph: Graph, opts: VerifyOptions = {}): void {
   const problems = collectProblems(graph, opts);
-  if (problems.length) throw new IrError(problems[0]);
+  if (problems.length) throw new DiagnosticError(problems);
 }
 
-/** Every problem in a graph, each a one-line message. */
-export function collectProblems(graph: Graph, opts: VerifyOptions = {}): string[] {
-  const problems: string[] = [];
+/** Every problem in a graph, each a one-line message, attached to its op where there is one. */
+export function collectProblems(graph: Graph, opts: VerifyOptions = {}): Diagnostic[] {
+  const problems = new ProblemList();
   const defined = new Set<Value>();
   const names = new Map<string, Value>();
   const noteName = (v: Value) => {
@@ -44,6 +45,7 @@ export function collectProblems(graph: Graph, opts: VerifyOptions = {}): string[
     }
   }
   for (const op of graph.ops) {
+    problems.op = op;
     const where = `'${op.kind}' op${op.loc ? ` (from '${op.loc}')` : ''}`;
     const def = opDef(op.kind);
     if (opts.forEmission && def.irOnly) problems.push(`${where} exists only inside the compiler: run the canonicalization passes before emitting`);
@@ -88,14 +90,24 @@ export function collectProblems(graph: Graph, opts: VerifyOptions = {}): string[
       noteName(o);
     }
   }
+  problems.op = undefined;
   for (const v of graph.outputs) {
     if (!defined.has(v) && !isConst(v)) problems.push(`graph @${graph.name}: an output is not defined by the graph${v.name ? ` ('${v.name}')` : ''}`);
   }
   if (graph.outputs.length === 0) problems.push(`graph @${graph.name} has no outputs`);
-  return problems;
+  return problems.list;
 }
 
-function checkOp(op: Op, where: string, problems: string[]): void {
+/** Collects messages, attaching each to the op being checked. */
+class ProblemList {
+  readonly list: Diagnostic[] = [];
+  op: Op | undefined;
+  push(message: string): void {
+    this.list.push(this.op ? { message, op: this.op } : { message });
+  }
+}
+
+function checkOp(op: Op, where: string, problems: ProblemList): void {
   // Elementwise and data-movement ops keep one element type across operands (quantize/dequantize convert).
   if (op.kind === 'quantize' || op.kind === 'dequantize') return;
   const [first] = op.inputs;
@@ -108,7 +120,7 @@ function checkOp(op: Op, where: string, problems: string[]): void {
   }
 }
 
-function checkType(t: TensorType, what: string, problems: string[]): void {
+function checkType(t: TensorType, what: string, problems: ProblemList): void {
   if (!(t.dtype in DTYPE_INFO)) problems.push(`${what} has unknown dtype '${t.dtype}'`);
   if (t.shape.some((d) => !Number.isInteger(d) || d < 0)) problems.push(`${what} has a non-static shape [${t.shape.join(',')}]: give the input shape when importing`);
   const q = t.quant;
