@@ -9,6 +9,7 @@ import { numElements, shapesEqual, type QuantParams, type TensorType } from './t
 /**
  * Reads the text form written by `print`. Result types after `:` are optional when writing by hand
  * (they are inferred); when given they must agree with inference. Errors carry line and column.
+ * Constants hang off their uses: one that nothing reads is not part of the graph (and does not print).
  */
 export function parse(text: string): Graph {
   return new Parser(text).graph();
@@ -45,6 +46,7 @@ class Parser {
     for (;;) {
       this.skip();
       if (this.peekWord('return')) break;
+      if (this.pos >= this.src.length) this.fail(`expected 'return' and '}' to close graph @${name}`);
       this.statement(g);
     }
     this.keyword('return');
@@ -67,6 +69,7 @@ class Parser {
       results.push({ key, at, ...(name !== undefined ? { name } : {}) });
     } while (this.eat(','));
     this.expect('=');
+    this.skip();
     const kindAt = this.pos;
     const kind = this.ident('an op name');
     if (kind === 'const') {
@@ -78,7 +81,7 @@ class Parser {
         this.keyword('elided');
         this.expect('<');
         const hashAt = this.pos;
-        const hash = this.ident('a content hash');
+        const hash = this.word();
         if (!/^[0-9a-f]{16}$/.test(hash)) this.fail('a content hash is 16 hex digits', hashAt);
         this.expect('>');
         v.elided = hash;
