@@ -143,9 +143,10 @@ export function applyPatterns(graph: Graph, patterns: readonly Pattern[], ctx: P
   const max = opts.maxIterations ?? 16;
   const rw = createRewriter(graph);
   let total = 0;
-  let fired = new Map<string, number>();
+  // Rewrites per pattern over the second half of the sweeps: the ones that kept firing when the cap hits.
+  const late = new Map<string, number>();
   for (let sweep = 0; sweep < max; sweep++) {
-    fired = new Map();
+    let changed = false;
     for (const op of [...graph.ops]) {
       if (rw.isErased(op)) continue;
       for (const pattern of patterns) {
@@ -158,18 +159,19 @@ export function applyPatterns(graph: Graph, patterns: readonly Pattern[], ctx: P
         }
         ctx.trace?.(`${ctx.pass}: ${pattern.name} rewrote ${describeOp(op)}`);
         rw.replaceOp(op, isValueList(r) ? r : [r]);
-        fired.set(pattern.name, (fired.get(pattern.name) ?? 0) + 1);
+        if (sweep >= Math.floor(max / 2)) late.set(pattern.name, (late.get(pattern.name) ?? 0) + 1);
+        changed = true;
         total++;
         break;
       }
     }
     rw.setInsertionPoint(undefined);
-    if (fired.size === 0) {
+    if (!changed) {
       if (total > 0) graph.removeDeadOps();
       return total;
     }
   }
-  const culprits = [...fired].map(([n, c]) => `${n} (${c}×)`).join(', ');
+  const culprits = [...late].map(([n, c]) => `${n} (${c}×)`).join(', ');
   throw new OctetError(`${ctx.pass}: rewriting did not converge after ${max} sweeps: patterns kept firing: ${culprits}: two patterns probably undo each other`);
 }
 
