@@ -19,7 +19,7 @@ describe('fold-batch-norm', () => {
 
     runPipeline(g, ['fold-batch-norm']);
     const folded = g.ops.find((op) => op.kind === 'conv_2d')!;
-    expect(g.ops.map((op) => op.kind)).toEqual(['conv_2d', 'relu']);
+    expect(g.ops.map((op) => op.kind)).toEqual(['conv_2d', 'identity', 'relu']);
     const w2 = folded.inputs[1].data as Float32Array;
     const b2 = folded.inputs[2].data as Float32Array;
     const per = kh * kw * i;
