@@ -1,5 +1,6 @@
 import type { Pass } from './pass.ts';
 import { foldBatchNorm } from './passes/fold-batch-norm.ts';
+import { foldConstants } from './passes/fold-constants.ts';
 import { fuseActivation } from './passes/fuse-activation.ts';
 import { removeIdentity } from './passes/remove-identity.ts';
 
@@ -8,6 +9,7 @@ export const PASSES = {
   'remove-identity': removeIdentity,
   'fold-batch-norm': foldBatchNorm,
   'fuse-activation': fuseActivation,
+  'fold-constants': foldConstants,
 } as const satisfies Record<string, Pass>;
 
 export type PassName = keyof typeof PASSES;
