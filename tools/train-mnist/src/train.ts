@@ -3,7 +3,7 @@ import { loadMnist, normalizedBatch, type Mnist, type MnistSplit } from './mnist
 import { buildMnistModel } from './model.ts';
 import { mulberry32, permutation } from './random.ts';
 
-type LayersModel = ReturnType<Tf['sequential']>;
+import type { LayersModel } from '@tensorflow/tfjs';
 
 export interface EpochReport {
   /** 1-based. */
@@ -31,7 +31,7 @@ export interface TrainOptions {
 
 export interface TrainResult {
   tf: Tf;
-  model: LayersModel;
+  model: ReturnType<Tf["sequential"]>;
   backend: string;
   seed: number;
   epochs: number;
@@ -45,7 +45,7 @@ export interface TrainResult {
 const IMAGE = [28, 28];
 
 /** Fraction of `split` whose argmax of the model's logits equals the label. */
-export function evaluate(tf: Tf, model: LayersModel, split: MnistSplit, batch = 1000): number {
+export function evaluate(tf: Tf, model: Pick<LayersModel, 'predict'>, split: MnistSplit, batch = 1000): number {
   let right = 0;
   for (let start = 0; start < split.count; start += batch) {
     const n = Math.min(batch, split.count - start);
