@@ -5,3 +5,4 @@ export * from './golden/golden-file.ts';
 export * from './golden/diagnostics.ts';
 export * from './golden/runner.ts';
 export * from './golden/discover.ts';
+export * from './tolerances.ts';
