@@ -74,8 +74,8 @@ function depthwise(ctx: NodeCtx): Value {
   return ctx.add('depthwise_conv_2d', [x, filter, ...bias(ctx)], { ...convAttrs(ctx), padding, depth_multiplier: m });
 }
 
-/** Fused ops of _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul: [BiasAdd | FusedBatchNorm, activation?]. */
-const FUSED_ACTIVATIONS: Record<string, 'relu' | 'relu6' | 'logistic' | 'tanh'> = { Relu: 'relu', Relu6: 'relu6', Sigmoid: 'logistic', Tanh: 'tanh' };
+/** Fused ops of _FusedConv2D / FusedDepthwiseConv2dNative / _FusedMatMul: [BiasAdd, activation?]. */
+const FUSED_ACTIVATIONS: Record<string, 'relu' | 'relu6' | 'logistic'> = { Relu: 'relu', Relu6: 'relu6', Sigmoid: 'logistic' };
 
 function fusedOps(ctx: NodeCtx): string[] {
   return ctx.attrs.strings('fused_ops', []);
@@ -89,16 +89,12 @@ function bias(ctx: NodeCtx): Value[] {
 function fused(base: NodeConverter): NodeConverter {
   return (ctx) => {
     const ops = fusedOps(ctx);
-    const supported = `supported: [BiasAdd], [FusedBatchNorm] and either followed by one of ${Object.keys(FUSED_ACTIVATIONS).join(', ')}`;
-    if (ops.length === 0 || ops.length > 2 || (ops[0] !== 'BiasAdd' && ops[0] !== 'FusedBatchNorm')) {
+    // (tfjs itself refuses FusedBatchNorm and Prelu here; so do we.)
+    const supported = `supported: [BiasAdd] alone or followed by one of ${Object.keys(FUSED_ACTIVATIONS).join(', ')}`;
+    if (ops.length === 0 || ops.length > 2 || ops[0] !== 'BiasAdd') {
       fail(`node '${ctx.node.name}' (${ctx.node.op}) fuses [${ops.join(', ')}], which is not supported: ${supported}`);
     }
     let y = base(ctx);
-    if (ops[0] === 'FusedBatchNorm') {
-      // args: scale, offset, mean, variance
-      const [g, b, m, v] = [2, 3, 4, 5].map((i) => ctx.value(i));
-      y = ctx.add('batch_norm', [y, g, b, m, v], { epsilon: ctx.attrs.float('epsilon', 1e-3) });
-    }
     if (ops.length === 2) {
       const act = FUSED_ACTIVATIONS[ops[1]] ?? fail(`node '${ctx.node.name}' (${ctx.node.op}) fuses activation ${ops[1]}, which is not supported: ${supported}`);
       y = ctx.add(act, [y], {});
