@@ -6,3 +6,4 @@ export * from './golden/diagnostics.ts';
 export * from './golden/runner.ts';
 export * from './golden/discover.ts';
 export * from './tolerances.ts';
+export * from './arbitraries.ts';
