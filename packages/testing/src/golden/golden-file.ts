@@ -7,6 +7,10 @@ import { OctetError } from '@octet/ir';
  *   graph @case0(...) { ... }          // CHECK lines and expected-error lines beside it
  *   // -----
  *   graph @case1(...) { ... }
+ *
+ * Cases without a graph or a directive (a trailing `// -----`) are dropped. Expected diagnostics:
+ * `expected-error {{substring}}` (this line), `@+N` / `@-N` (relative), `@N` (absolute file line),
+ * `@unknown` (a diagnostic with no source line: no op, or an op a pass created).
  */
 export interface GoldenFile {
   path: string;
