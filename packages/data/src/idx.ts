@@ -94,7 +94,8 @@ export function parseIdx(bytes: Uint8Array, file: string, opts: IdxReadOptions &
   const header = parseHeader(bytes, bytes.length, file);
   checkMagic(header, opts.magic, file);
   const n = itemsToRead(header, opts.limit, file);
-  const data = bytes.slice(header.headerBytes, header.headerBytes + n * header.itemBytes);
+  // a copy (a Node Buffer's slice() would be a view into a shared pool)
+  const data = new Uint8Array(bytes.subarray(header.headerBytes, header.headerBytes + n * header.itemBytes));
   return { magic: header.magic, shape: [n, ...header.shape.slice(1)], data };
 }
 
