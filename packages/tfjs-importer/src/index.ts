@@ -59,18 +59,20 @@ export function importModelArtifacts(artifacts: ModelArtifactsLike, opts: Import
 
 /** Anything with tfjs's `save(handler)`: a live `tf.LayersModel` (any backend) or a loaded `tf.GraphModel`. */
 export interface SavableModel {
-  save(handler: { save(artifacts: ModelArtifactsLike): Promise<unknown> }): Promise<unknown>;
+  // `never`: any save(handler) signature fits (tfjs's takes an IOHandler or a URL string).
+  save(handler: never): Promise<unknown>;
 }
 
 /** Captures a live model's artifacts through tfjs's own save path (what `model.save()` would write). */
 export async function artifactsOf(model: SavableModel): Promise<ModelArtifactsLike> {
   let captured: ModelArtifactsLike | undefined;
-  await model.save({
-    save: async (artifacts) => {
+  const handler = {
+    save: async (artifacts: ModelArtifactsLike) => {
       captured = artifacts;
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     },
-  });
+  };
+  await model.save(handler as never);
   return captured ?? fail(`the model's save() produced no artifacts`);
 }
 

@@ -273,13 +273,13 @@ describe(`graph-format nodes agree with tfjs's GraphModel (seed ${SEED})`, () =>
     const dw = importModelArtifacts(graphArtifacts({ ...cases[3], consts: [{ name: 'w', shape: [3, 3, 3, 2], values: Array.from({ length: 54 }, (_, k) => k) }] }, rng(1)).artifacts);
     const dfilter = dw.ops[0].inputs[1];
     expect(dfilter.type.shape).toEqual([1, 3, 3, 6]);
-    expect(Array.from(dfilter.data!)).toEqual(Array.from({ length: 54 }, (_, k) => k)); // same memory order, channel c·M + m
+    expect(Array.from(dfilter.data as Float32Array)).toEqual(Array.from({ length: 54 }, (_, k) => k)); // same memory order, channel c·M + m
     expect(dw.ops[0].attrs).toMatchObject({ depth_multiplier: 2 });
 
     const mm = importModelArtifacts(graphArtifacts({ ...cases[8], consts: [{ name: 'w', shape: [5, 4], values: Array.from({ length: 20 }, (_, k) => k) }] }, rng(1)).artifacts);
     const wt = mm.ops[0].inputs[1];
     expect(wt.type.shape).toEqual([4, 5]);
-    expect(Array.from(wt.data!.slice(0, 5))).toEqual([0, 4, 8, 12, 16]); // row o = column o of [in, out]
+    expect(Array.from((wt.data as Float32Array).slice(0, 5))).toEqual([0, 4, 8, 12, 16]); // row o = column o of [in, out]
   });
 
   it('makes the batch static (default 1) and names ops after their nodes', () => {

@@ -1,4 +1,4 @@
-import { numElements, type AttrsArg, type Graph, type OpKind, type Value } from '@octet/ir';
+import { normalizeAxis, numElements, type AttrsArg, type Graph, type OpKind, type Value } from '@octet/ir';
 import { fail } from '../errors.ts';
 import { constOf, f32 } from '../tensor.ts';
 import type { Tensor } from '../weights.ts';
@@ -14,7 +14,13 @@ export interface LayerCtx {
   /** The layer's weights in Keras order (names as Keras writes them; Keras 3's `<layer>/<index>` is found by position). */
   weights(names: string[]): Tensor[];
   add<K extends OpKind>(kind: K, inputs: Value[], attrs: AttrsArg<K>): Value;
+  /** The IR constant `<layer>/<name>`, made once per layer (a shared layer's calls reuse it). */
+  constant(name: string, make: (fullName: string) => Value): Value;
 }
+
+/** A weight as an IR constant named `<layer>/<weight>`, transposed and/or reshaped into TFLite's layout. */
+const weightConst = (ctx: LayerCtx, t: Tensor, name: string, layout: { perm?: number[]; shape?: number[] } = {}) =>
+  ctx.constant(name, (full) => constOf(t, full, layout));
 
 export type LayerConverter = (ctx: LayerCtx, inputs: Value[]) => Value;
 
@@ -81,8 +87,8 @@ const useBias = (ctx: LayerCtx) => ctx.cfg.use_bias !== false;
 /** Depthwise kernel [H, W, C, M] is TFLite's [1, H, W, C·M] in the same memory order (channel c·M + m). */
 function depthwise(ctx: LayerCtx, x: Value, kernel: Tensor, bias: Tensor | undefined): Value {
   const [h, w, c, m] = kernel.shape;
-  const filter = constOf(kernel, `${ctx.name}/depthwise_kernel`, { shape: [1, h, w, c * m] });
-  const b = bias ? [constOf(bias, `${ctx.name}/bias`)] : [];
+  const filter = weightConst(ctx, kernel, 'depthwise_kernel', { shape: [1, h, w, c * m] });
+  const b = bias ? [weightConst(ctx, bias, 'bias')] : [];
   return ctx.add('depthwise_conv_2d', [x, filter, ...b], { ...convAttrs(ctx), depth_multiplier: m });
 }
 
@@ -107,8 +113,9 @@ const identity: LayerConverter = (ctx, [x]) => ctx.add('identity', [x], {});
 /** Keras layer class → IR ops. Weights are transposed into TFLite layouts here. */
 export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   Reshape(ctx, [x]) {
-    const target = ctx.cfg.target_shape as number[];
-    if (!Array.isArray(target)) fail(`layer '${ctx.name}' (Reshape) has no target_shape`);
+    const raw = ctx.cfg.target_shape as (number | null)[];
+    if (!Array.isArray(raw)) fail(`layer '${ctx.name}' (Reshape) has no target_shape`);
+    const target = raw.map((d) => (d === null ? -1 : d)); // tfjs writes the inferred −1 as null
     const n = x.type.shape[0];
     const known = target.filter((d) => d >= 0).reduce((a, b) => a * b, 1);
     const rest = numElements(x.type.shape) / n;
@@ -123,8 +130,8 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   },
   Dense(ctx, [x]) {
     const [kernel, bias] = ctx.weights(useBias(ctx) ? ['kernel', 'bias'] : ['kernel']);
-    const w = constOf(kernel, `${ctx.name}/kernel`, { perm: [1, 0] }); // [in, out] → [out, in]
-    const b = bias ? [constOf(bias, `${ctx.name}/bias`)] : [];
+    const w = weightConst(ctx, kernel, 'kernel', { perm: [1, 0] }); // [in, out] → [out, in]
+    const b = bias ? [weightConst(ctx, bias, 'bias')] : [];
     const y = ctx.add('fully_connected', [x, w, ...b], { keep_num_dims: rank(x) > 2 });
     return activate(ctx, y, ctx.cfg.activation);
   },
@@ -132,8 +139,8 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
     const groups = ctx.cfg.groups ?? 1;
     if (groups !== 1) fail(`layer '${ctx.name}' (Conv2D) has groups=${String(groups)}, which is not supported: only groups=1`);
     const [kernel, bias] = ctx.weights(useBias(ctx) ? ['kernel', 'bias'] : ['kernel']);
-    const w = constOf(kernel, `${ctx.name}/kernel`, { perm: [3, 0, 1, 2] }); // HWIO → OHWI
-    const b = bias ? [constOf(bias, `${ctx.name}/bias`)] : [];
+    const w = weightConst(ctx, kernel, 'kernel', { perm: [3, 0, 1, 2] }); // HWIO → OHWI
+    const b = bias ? [weightConst(ctx, bias, 'bias')] : [];
     return activate(ctx, ctx.add('conv_2d', [x, w, ...b], convAttrs(ctx)), ctx.cfg.activation);
   },
   DepthwiseConv2D(ctx, [x]) {
@@ -143,8 +150,8 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   SeparableConv2D(ctx, [x]) {
     const [dk, pk, bias] = ctx.weights(useBias(ctx) ? ['depthwise_kernel', 'pointwise_kernel', 'bias'] : ['depthwise_kernel', 'pointwise_kernel']);
     const d = depthwise(ctx, x, dk, undefined);
-    const w = constOf(pk, `${ctx.name}/pointwise_kernel`, { perm: [3, 0, 1, 2] }); // [1,1,C·M,F] → [F,1,1,C·M]
-    const b = bias ? [constOf(bias, `${ctx.name}/bias`)] : [];
+    const w = weightConst(ctx, pk, 'pointwise_kernel', { perm: [3, 0, 1, 2] }); // [1,1,C·M,F] → [F,1,1,C·M]
+    const b = bias ? [weightConst(ctx, bias, 'bias')] : [];
     return activate(ctx, ctx.add('conv_2d', [d, w, ...b], { padding: 'valid' }), ctx.cfg.activation);
   },
   BatchNormalization(ctx, [x]) {
@@ -161,7 +168,7 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
     const byName = new Map(names.map((n, i) => [n, got[i]]));
     const param = (n: string, fill: number) => {
       const t = byName.get(n);
-      return t ? constOf(t, `${ctx.name}/${n}`) : f32([c], new Array(c).fill(fill), `${ctx.name}/${n}`);
+      return ctx.constant(n, (full) => (t ? constOf(t, full) : f32([c], new Array(c).fill(fill), full)));
     };
     const epsilon = (ctx.cfg.epsilon as number | undefined) ?? 1e-3;
     return ctx.add('batch_norm', [x, param('gamma', 1), param('beta', 0), param('moving_mean', 0), param('moving_variance', 1)], { epsilon });
@@ -182,9 +189,13 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
     return fail(`layer '${ctx.name}' (ReLU) has max_value ${max}, which is not supported: use max_value null (relu) or 6 (relu6)`);
   },
   Softmax(ctx, [x]) {
-    const axis = (ctx.cfg.axis as number | undefined) ?? -1;
-    if (axis !== -1 && axis !== rank(x) - 1) fail(`layer '${ctx.name}' (Softmax) has axis ${axis}, which is not supported: only the last axis`);
-    return ctx.add('softmax', [x], {});
+    // tfjs's default axis is 1, Keras's −1; TFLite's softmax is over the last axis, so move the axis there and back.
+    const r = rank(x);
+    const axis = normalizeAxis((ctx.cfg.axis as number | undefined) ?? -1, r);
+    if (axis === r - 1) return ctx.add('softmax', [x], {});
+    const perm = [...Array(r).keys()].filter((d) => d !== axis).concat(axis); // axis → last
+    const inverse = perm.map((_, d) => perm.indexOf(d));
+    return ctx.add('transpose', [ctx.add('softmax', [ctx.add('transpose', [x], { perm })], {})], { perm: inverse });
   },
   MaxPooling2D: pool('max_pool_2d'),
   AveragePooling2D: pool('average_pool_2d'),

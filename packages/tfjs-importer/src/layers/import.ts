@@ -25,6 +25,7 @@ export function importLayersTopology(modelTopology: unknown, weights: Map<string
   const topo = normalizeTopology(modelTopology);
   const graph = new Graph(opts.name ?? topo.name);
   const values = new Map<string, Value>();
+  const consts = new Map<string, Value>();
   const byName = new Map<string, LayerNode>(topo.layers.map((l) => [l.name, l]));
 
   // Graph inputs, in the model's input order.
@@ -52,7 +53,7 @@ export function importLayersTopology(modelTopology: unknown, weights: Map<string
       return fail(`layer '${layer.name}' reads '${missing.layer}' (call ${missing.node}, output ${missing.tensor}), which no layer or input of the model produces`);
     }
     const [{ layer, call }] = pending.splice(i, 1);
-    const out = convertLayer(graph, layer, call, layer.calls[call].map((r) => values.get(key(r))!), weights);
+    const out = convertLayer(graph, layer, call, layer.calls[call].map((r) => values.get(key(r))!), weights, consts);
     values.set(key({ layer: layer.name, node: call, tensor: 0 }), out);
   }
 
@@ -61,7 +62,7 @@ export function importLayersTopology(modelTopology: unknown, weights: Map<string
   return graph;
 }
 
-function convertLayer(graph: Graph, layer: LayerNode, call: number, inputs: Value[], weights: Map<string, Tensor>): Value {
+function convertLayer(graph: Graph, layer: LayerNode, call: number, inputs: Value[], weights: Map<string, Tensor>, consts: Map<string, Value>): Value {
   const convert = LAYER_CONVERTERS[layer.className];
   if (!convert) {
     return fail(`layer '${layer.name}' has class ${layer.className}, which is not supported: supported layers are ${SUPPORTED_LAYERS.join(', ')}`);
@@ -83,6 +84,12 @@ function convertLayer(graph: Graph, layer: LayerNode, call: number, inputs: Valu
           ),
       ),
     add: (kind, ins, attrs) => graph.add(kind, ins, attrs, { loc: layer.name }),
+    constant(name, make) {
+      const full = `${layer.name}/${name}`;
+      let v = consts.get(full);
+      if (!v) consts.set(full, (v = make(full)));
+      return v;
+    },
   };
   if (inputs.length !== 1 && !['Add', 'Subtract', 'Multiply', 'Concatenate'].includes(layer.className)) {
     fail(`layer '${layer.name}' (${layer.className}) takes 1 input, got ${inputs.length}`);
