@@ -154,7 +154,7 @@ class Reader {
       this.checkIndex(t, `subgraph input ${i}`);
       if (this.values[t]) fail(`malformed .tflite: tensor ${t} is listed twice as a subgraph input`);
       if (this.constant(t)) fail(`malformed .tflite: subgraph input ${i} (tensor ${t}) holds constant data`);
-      const v = graph.addInput(this.uniqueName(t, `input_${i}`), this.typeOf(t));
+      const v = graph.addInput(this.uniqueName(t, `input_${i}`)!, this.typeOf(t));
       this.values[t] = v;
     });
     for (let j = 0; j < sg.operatorsLength(); j++) graph.ops.push(this.operator(graph, j));
@@ -177,10 +177,9 @@ class Reader {
     return n ? ` '${n}'` : '';
   }
 
-  private uniqueName(t: number, fallback?: string): string {
-    let base = this.sg.tensors(t)!.name() ?? this.aliases.get(t) ?? fallback;
-    if (base === undefined) return '';
-    if (base === '') base = fallback ?? `t${t}`;
+  private uniqueName(t: number, fallback?: string): string | undefined {
+    const base = this.sg.tensors(t)!.name() ?? this.aliases.get(t) ?? fallback;
+    if (base === undefined) return undefined;
     let name = base;
     for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
     this.names.add(name);
@@ -189,7 +188,7 @@ class Reader {
 
   private named(v: Value, t: number): Value {
     const name = this.uniqueName(t);
-    if (name) v.name = name;
+    if (name !== undefined) v.name = name;
     return v;
   }
 
