@@ -9,6 +9,10 @@ export type PyValue = string | boolean | number[];
 
 export class HeaderSyntaxError extends Error {}
 
+/** `'text'` with control characters escaped, so that an error message stays on one line. */
+export const quote = (text: string): string =>
+  `'${text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'))}'`;
+
 export function parseHeaderDict(text: string): Map<string, PyValue> {
   let i = 0;
   const fail = (what: string): never => {
@@ -19,14 +23,14 @@ export function parseHeaderDict(text: string): Map<string, PyValue> {
   };
   const expect = (ch: string) => {
     ws();
-    if (text[i] !== ch) fail(`expected '${ch}', found ${i < text.length ? `'${text[i]}'` : 'the end'}`);
+    if (text[i] !== ch) fail(`expected '${ch}', found ${i < text.length ? quote(text[i]) : 'the end'}`);
     i++;
   };
   const str = (): string => {
     ws();
-    const quote = text[i];
-    if (quote !== "'" && quote !== '"') fail('expected a quoted string');
-    const end = text.indexOf(quote, i + 1);
+    const mark = text[i];
+    if (mark !== "'" && mark !== '"') fail('expected a quoted string');
+    const end = text.indexOf(mark, i + 1);
     if (end < 0) fail('unterminated string');
     const s = text.slice(i + 1, end);
     i = end + 1;
@@ -38,7 +42,7 @@ export function parseHeaderDict(text: string): Map<string, PyValue> {
     if (!m) fail('expected a non-negative integer');
     i += m![0].length;
     const n = Number(m![0].replace('L', ''));
-    if (!Number.isSafeInteger(n)) fail(`dimension ${m![0]} is too large`);
+    if (!Number.isSafeInteger(n)) fail(`dimension ${m![0]} is too large`); // digits only: safe to print
     return n;
   };
   const tuple = (): number[] => {
@@ -75,7 +79,7 @@ export function parseHeaderDict(text: string): Map<string, PyValue> {
     ws();
     if (text[i] === '}') break;
     const key = str();
-    if (dict.has(key)) fail(`duplicate key '${key}'`);
+    if (dict.has(key)) fail(`duplicate key ${quote(key)}`);
     expect(':');
     dict.set(key, value());
     ws();

@@ -1,6 +1,6 @@
 import { renameSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { DataError } from './errors.ts';
-import { HeaderSyntaxError, parseHeaderDict } from './npy-header.ts';
+import { HeaderSyntaxError, parseHeaderDict, quote } from './npy-header.ts';
 
 /**
  * NumPy .npy files (format versions 1.0, 2.0 and 3.0), little-endian, C order. Float64 is read
@@ -80,7 +80,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
     return fail(`malformed .npy header: ${e.message}`);
   }
   for (const key of dict.keys()) {
-    if (key !== 'descr' && key !== 'fortran_order' && key !== 'shape') fail(`malformed .npy header: unexpected key '${key}'`);
+    if (key !== 'descr' && key !== 'fortran_order' && key !== 'shape') fail(`malformed .npy header: unexpected key ${quote(key)}`);
   }
   const descr = dict.get('descr');
   const fortran = dict.get('fortran_order');
@@ -93,7 +93,7 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
     const hint = (descr as string).startsWith('>')
       ? `it is big-endian: save x.astype(x.dtype.newbyteorder('<'))`
       : 'supported: float32, float64, int8, uint8, int32, int64';
-    return fail(`unsupported .npy dtype '${descr}': ${hint}`);
+    return fail(`unsupported .npy dtype ${quote(descr as string)}: ${hint}`);
   }
   if (fortran) fail('the array is in Fortran order: save np.ascontiguousarray(x) instead');
   const dims = shape as number[];

@@ -122,6 +122,8 @@ describe('npy errors: one line, naming the file', () => {
     expect(errorOf(header("{'descr': '<f4', 'fortran_order': False, 'shape': (1,)} trailing"))).toMatch(/unexpected text after the dict/);
     expect(errorOf(header("{'descr': '<f4', 'fortran_order': 0, 'shape': (1,)}"))).toMatch(/expected a string, True, False or a tuple/);
     expect(errorOf(header("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}"))).toMatch(/dimension 99999999999999999999 is too large/);
+    // control characters from the file are escaped: the message stays on one line (found by fuzzing)
+    expect(errorOf(header("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'a\nb': 'c'}"))).toBe("x.npy: malformed .npy header: unexpected key 'a\\x0ab'");
     // a v2 header length beyond the file
     const v2 = header("{'descr': '<f4', 'fortran_order': False, 'shape': (0,), }", 2);
     new DataView(v2.buffer).setUint32(8, 0xffffffff, true);
