@@ -61,7 +61,7 @@ describe('the MNIST fixture', () => {
       for (let k = 1; k < 10; k++) if (a[i * 10 + k] > a[i * 10 + best]) best = k;
       return best;
     };
-    for (let i = 0; i < N; i++) expect(argmax(ours, i)).toBe(argmax(want, i));
+    for (let i = 0; i < N; i++) expect(argmax(ours as Float32Array, i)).toBe(argmax(want, i));
     model.dispose();
   });
 
