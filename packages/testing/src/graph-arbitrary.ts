@@ -165,6 +165,10 @@ export const GRAPH_OP_BUILDERS = {
   add: binary('add'),
   sub: binary('sub'),
   mul: binary('mul'),
+  minimum: (c, x) => {
+    const y = c.bool() ? c.weight(broadcastableShape(c, x.type.shape)) : x;
+    return c.add('minimum', c.bool() ? [x, y] : [y, x], {});
+  },
   concatenation: (c, x) => {
     const r = rank(x);
     if (r === 0) return undefined;

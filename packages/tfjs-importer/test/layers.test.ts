@@ -48,6 +48,7 @@ const cases: Case[] = [
   })),
   { name: 'ReLU', build: seq([10], L.reLU()) },
   { name: 'ReLU max_value 6', build: seq([10], L.reLU({ maxValue: 6 })), range: [-9, 9] },
+  { name: 'ReLU max_value 2.5 (relu, then minimum)', build: seq([2, 10], L.reLU({ maxValue: 2.5 })), range: [-4, 4] },
   { name: 'Softmax layer (tfjs default axis 1 = last of rank 2)', build: seq([6], L.softmax()), range: [-5, 5] },
   { name: 'MaxPooling2D same, 3x3 stride 2', build: seq([7, 8, 2], L.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' })) },
   { name: 'AveragePooling2D same (padding not counted)', build: seq([7, 5, 2], L.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same' })) },

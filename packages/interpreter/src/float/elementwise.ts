@@ -30,6 +30,20 @@ export const add: Kernel<'add'> = (op) => binary(op, (a, b) => a + b);
 export const sub: Kernel<'sub'> = (op) => binary(op, (a, b) => a - b);
 export const mul: Kernel<'mul'> = (op) => binary(op, (a, b) => a * b);
 
+/** y = min(a, b) with NumPy broadcasting (no fused activation). */
+export const minimum: Kernel<'minimum'> = (op) => {
+  floatOnly(op);
+  const shape = op.outputs[0].type.shape;
+  const sa = broadcastStrides(op.inputs[0].type.shape, shape);
+  const sb = broadcastStrides(op.inputs[1].type.shape, shape);
+  return (ins, outs) => {
+    const [a, b, y] = [ins[0], ins[1], outs[0]] as Float32Array[];
+    forEachOffset(shape, sa, sb, (ia, ib, i) => {
+      y[i] = Math.min(a[ia], b[ib]);
+    });
+  };
+};
+
 type UnaryKind = 'relu' | 'relu6' | 'logistic' | 'tanh' | 'identity';
 
 function unary(op: Op<UnaryKind>, f: (x: number) => number): KernelRun {

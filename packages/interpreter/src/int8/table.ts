@@ -21,6 +21,7 @@ export const int8Kernels = {
   add: LATER,
   sub: LATER,
   mul: LATER,
+  minimum: LATER,
   concatenation: LATER,
   relu: LATER,
   relu6: LATER,

@@ -186,7 +186,7 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
     const max = ctx.cfg.max_value as number | null | undefined;
     if (max === null || max === undefined) return ctx.add('relu', [x], {});
     if (max === 6) return ctx.add('relu6', [x], {});
-    return fail(`layer '${ctx.name}' (ReLU) has max_value ${max}, which is not supported: use max_value null (relu) or 6 (relu6)`);
+    return ctx.add('minimum', [ctx.add('relu', [x], {}), ctx.constant('max_value', (full) => f32([], [max], full))], {}); // min(relu(x), max_value)
   },
   Softmax(ctx, [x]) {
     // tfjs's default axis is 1, Keras's −1; TFLite's softmax is over the last axis, so move the axis there and back.
