@@ -10,6 +10,7 @@ import {
   DepthwiseConv2DOptions,
   DequantizeOptions,
   FullyConnectedOptions,
+  MaximumMinimumOptions,
   MulOptions,
   PadOptions,
   Pool2DOptions,
@@ -208,6 +209,11 @@ export const EMIT_RULES = {
       if (sa && sb && sy && (sa * sb) / sy >= 1) return 3;
       return dt(a) === 'int8' ? 2 : 1;
     },
+  },
+  minimum: {
+    code: B.MINIMUM,
+    options: { type: O.MaximumMinimumOptions, build: emptyOptions(MaximumMinimumOptions) },
+    version: (op) => (dt(op.inputs[0]) === 'int16' && dt(op.outputs[0]) === 'int16' ? 4 : broadcastsAbove4(op) ? 3 : dt(op.inputs[0]) === 'int8' ? 2 : 1),
   },
   concatenation: {
     code: B.CONCATENATION,

@@ -133,7 +133,8 @@ export function emit(graph: Graph): Uint8Array {
 
   const buffers = [FbBuffer.create(b, {}), ...bufferData.map((data) => FbBuffer.create(b, { data })), FbBuffer.create(b, { data: versionData })];
 
-  const str = (s: string) => b.createSharedString(s);
+  // Shared strings (a tensor's name again in the signature); flatbuffers' sharing skips '' (offset 0 = absent).
+  const str = (s: string) => (s === '' ? b.createString(s) : b.createSharedString(s));
   const tensors = slots.map((s, i) => {
     const name = s.name !== undefined ? str(s.name) : undefined;
     const shape = Tensor.createShapeVector(b, s.type.shape);

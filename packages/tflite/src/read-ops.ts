@@ -189,6 +189,11 @@ export const READ_RULES = {
   add: elementwise(B.ADD, O.AddOptions, AddOptions),
   sub: elementwise(B.SUB, O.SubOptions, SubOptions),
   mul: elementwise(B.MUL, O.MulOptions, MulOptions),
+  minimum: {
+    code: B.MINIMUM,
+    optionsType: O.MaximumMinimumOptions,
+    read: (ctx) => ({ inputs: operands(ctx, 2), attrs: {} }),
+  },
   concatenation: {
     code: B.CONCATENATION,
     optionsType: O.ConcatenationOptions,

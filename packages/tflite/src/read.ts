@@ -11,6 +11,7 @@ import {
   type OpKind,
   type QuantParams,
   type TensorType,
+  type TypedArray,
   type Value,
 } from '@octet/ir';
 import type { ByteBuffer } from 'flatbuffers';
@@ -114,6 +115,10 @@ class Reader {
   private readonly values: (Value | undefined)[];
   private readonly types: (TensorType | undefined)[];
   private readonly names = new Set<string>();
+  /** Next suffix to try per base name, so that many equal names take linear time. */
+  private readonly suffixes = new Map<string, number>();
+  /** Constant data per (buffer, dtype): tensors sharing a buffer share their (immutable) data. */
+  private readonly dataCache = new Map<string, TypedArray>();
   private readonly aliases = new Map<number, string>();
   private dynamicNoted = false;
   private readonly ntensors: number;
@@ -140,7 +145,7 @@ class Reader {
         for (let i = 0; i < len; i++) {
           const m = get(i);
           const name = m.name();
-          if (name && name !== `${fallback}_${i}` && !this.aliases.has(m.tensorIndex())) this.aliases.set(m.tensorIndex(), name);
+          if (name !== null && name !== `${fallback}_${i}` && !this.aliases.has(m.tensorIndex())) this.aliases.set(m.tensorIndex(), name);
         }
       }
     }
@@ -181,7 +186,9 @@ class Reader {
     const base = this.sg.tensors(t)!.name() ?? this.aliases.get(t) ?? fallback;
     if (base === undefined) return undefined;
     let name = base;
-    for (let k = 1; this.names.has(name); k++) name = `${base}_${k}`;
+    let k = this.suffixes.get(base) ?? 1;
+    while (this.names.has(name)) name = `${base}_${k++}`;
+    this.suffixes.set(base, k);
     this.names.add(name);
     return name;
   }
@@ -252,8 +259,13 @@ class Reader {
     const n = numElements(type.shape);
     const expected = n * DTYPE_INFO[type.dtype].bytes;
     if (raw.length !== expected) fail(`malformed .tflite: tensor ${t}${this.tensorLabel(t)} of type ${type.dtype}[${type.shape.join(',')}] needs ${expected} bytes, its buffer ${b} holds ${raw.length}`);
-    const data = allocate(type.dtype, n);
-    new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(raw);
+    const key = `${b}:${type.dtype}`;
+    let data = this.dataCache.get(key);
+    if (!data) {
+      data = allocate(type.dtype, n);
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength).set(raw);
+      this.dataCache.set(key, data);
+    }
     const v = this.named({ type, data }, t);
     this.values[t] = v;
     return v;

@@ -10,7 +10,10 @@ import { TfliteFormatError } from './errors.ts';
 
 export interface VerifierLimits {
   maxDepth: number;
+  /** Table visits (a table reached through two offsets counts twice). */
   maxTables: number;
+  /** Bytes of vectors and strings visited, summed over visits. */
+  maxVectorBytes: number;
 }
 
 /** Where a table is, as the verifier found it. */
@@ -22,11 +25,21 @@ export interface TableCursor {
   readonly tableSize: number;
 }
 
-const DEFAULT_LIMITS: VerifierLimits = { maxDepth: 64, maxTables: 1_000_000 };
+/**
+ * A file whose objects are each reached once (what every producer writes, shared strings and
+ * vtables aside) visits at most one table per 4 bytes and about its own size in vector bytes. The
+ * default limits allow that with room to spare and refuse files that point many offsets at the
+ * same objects, so that whoever walks a verified file (the reader, inspect) does work linear in
+ * its size: a few hundred bytes cannot expand into billions of elements.
+ */
+function defaultLimits(size: number): VerifierLimits {
+  return { maxDepth: 64, maxTables: Math.min(1_000_000, Math.floor(size / 4) + 16), maxVectorBytes: 4 * size + 4096 };
+}
 
 export class Verifier {
   private depth = 0;
   private tables = 0;
+  private vectorBytes = 0;
   private readonly view: DataView;
   readonly limits: VerifierLimits;
 
@@ -35,7 +48,7 @@ export class Verifier {
     limits: Partial<VerifierLimits> = {},
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.limits = { ...defaultLimits(bytes.length), ...limits };
   }
 
   fail(detail: string): never {
@@ -80,7 +93,7 @@ export class Verifier {
 
   enterTable(pos: number, name: string): TableCursor {
     if (++this.depth > this.limits.maxDepth) this.fail(`tables nest deeper than ${this.limits.maxDepth}`);
-    if (++this.tables > this.limits.maxTables) this.fail(`more than ${this.limits.maxTables} tables to visit`);
+    if (++this.tables > this.limits.maxTables) this.fail(`more than ${this.limits.maxTables} table visits in ${this.bytes.length} bytes: offsets point many times at the same tables`);
     this.check(pos, 4, `${name} table`);
     this.aligned(pos, 4, `${name} table`);
     const vtable = pos - this.view.getInt32(pos, true);
@@ -124,6 +137,8 @@ export class Verifier {
       this.fail(`${what} claims ${length} elements of ${elemSize} bytes at byte ${start}, past the end of the file (${this.bytes.length} bytes)`);
     }
     if (elemSize > 4) this.aligned(start, elemSize, what); // start is 4-aligned already
+    this.vectorBytes += 4 + length * elemSize;
+    if (this.vectorBytes > this.limits.maxVectorBytes) this.fail(`more than ${this.limits.maxVectorBytes} bytes of vectors to visit in ${this.bytes.length} bytes: offsets point many times at the same vectors`);
     return { start, length };
   }
 

@@ -103,6 +103,12 @@ const CASES: { readonly [K in OpKind]: (() => Case) | { irOnly: true } } = {
     version: 1,
     check: (bytes) => expect(opOf(bytes, 0).inputs).toEqual([0, 0]),
   }),
+  minimum: () => ({
+    graph: single([2, 3], (g, x) => g.add('minimum', [x, weights([3])], {})),
+    builtin: 'MINIMUM',
+    version: 1,
+    check: (bytes) => expect(opOf(bytes, 0).options?.type).toBe('MaximumMinimumOptions'),
+  }),
   concatenation: () => {
     const g = new Graph('concat');
     const a = g.addInput('a', { dtype: 'float32', shape: [1, 2, 3] });

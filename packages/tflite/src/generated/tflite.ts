@@ -262,6 +262,7 @@ export const BuiltinOptions = {
   DivOptions: 29,
   SqueezeOptions: 30,
   DequantizeOptions: 38,
+  MaximumMinimumOptions: 39,
   ResizeNearestNeighborOptions: 74,
   QuantizeOptions: 89,
 } as const;
@@ -1860,6 +1861,43 @@ export class DequantizeOptions {
   }
 }
 
+export interface MaximumMinimumOptionsFields {
+}
+
+export class MaximumMinimumOptions {
+  bb!: ByteBuffer;
+  bb_pos = 0;
+
+  __init(i: number, bb: ByteBuffer): this {
+    this.bb_pos = i;
+    this.bb = bb;
+    return this;
+  }
+
+  private field(voffset: number): number {
+    return this.bb.__offset(this.bb_pos, voffset);
+  }
+
+  static verify(v: Verifier, pos: number): void {
+    const t: TableCursor = v.enterTable(pos, "MaximumMinimumOptions");
+    v.leaveTable(t);
+  }
+
+  static start(b: Builder): void {
+    b.startObject(0);
+  }
+
+  static end(b: Builder): Offset {
+    return b.endObject();
+  }
+
+  /** Builds the table from the given fields (absent or default fields are not stored), widest first. */
+  static create(b: Builder, f: MaximumMinimumOptionsFields): Offset {
+    MaximumMinimumOptions.start(b);
+    return MaximumMinimumOptions.end(b);
+  }
+}
+
 export interface ResizeNearestNeighborOptionsFields {
   alignCorners?: boolean;
   halfPixelCenters?: boolean;
@@ -3054,6 +3092,7 @@ export const BuiltinOptionsVerifiers: Readonly<Record<number, (v: Verifier, pos:
   29: (v, pos) => DivOptions.verify(v, pos),
   30: (v, pos) => SqueezeOptions.verify(v, pos),
   38: (v, pos) => DequantizeOptions.verify(v, pos),
+  39: (v, pos) => MaximumMinimumOptions.verify(v, pos),
   74: (v, pos) => ResizeNearestNeighborOptions.verify(v, pos),
   89: (v, pos) => QuantizeOptions.verify(v, pos),
 };
