@@ -240,10 +240,11 @@ class Parser {
     const values: EnumDecl['values'] = [];
     let nextValue = 0;
     while (!this.accept('}')) {
+      const at = this.peek();
       const vname = this.ident('an enum value name');
       const value = this.accept('=') ? this.integer(`for ${name}.${vname}`) : nextValue;
-      if (values.length && value <= values[values.length - 1].value) this.fail(`enum ${name}: value ${vname} = ${value} must be greater than the one before`);
-      if (values.some((v) => v.name === vname)) this.fail(`enum ${name} declares ${vname} twice`);
+      if (values.length && value <= values[values.length - 1].value) this.fail(`enum ${name}: value ${vname} = ${value} must be greater than the one before`, at);
+      if (values.some((v) => v.name === vname)) this.fail(`enum ${name} declares ${vname} twice`, at);
       values.push({ name: vname, value });
       nextValue = value + 1;
       if (!this.accept(',')) {
@@ -261,10 +262,11 @@ class Parser {
     const members: UnionDecl['members'] = [];
     let nextValue = 1; // 0 is NONE
     while (!this.accept('}')) {
+      const at = this.peek();
       const mname = this.ident('a union member (a table name)');
       const value = this.accept('=') ? this.integer(`for ${name}.${mname}`) : nextValue;
-      if (value < 1 || value > 255) this.fail(`union ${name}: ${mname} = ${value} must be in [1, 255] (a ubyte; 0 is NONE)`);
-      if (members.length && value <= members[members.length - 1].value) this.fail(`union ${name}: ${mname} = ${value} must be greater than the member before`);
+      if (value < 1 || value > 255) this.fail(`union ${name}: ${mname} = ${value} must be in [1, 255] (a ubyte; 0 is NONE)`, at);
+      if (members.length && value <= members[members.length - 1].value) this.fail(`union ${name}: ${mname} = ${value} must be greater than the member before`, at);
       members.push({ name: mname, value });
       nextValue = value + 1;
       if (!this.accept(',')) {
