@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fail } from './errors.ts';
 import { decodeManifest, type Tensor, type WeightsManifestGroup } from './weights.ts';
@@ -42,7 +42,6 @@ export function loadModelJson(path: string): LoadedModel {
     g.paths.map((p) => {
       const file = resolve(dir, p);
       try {
-        if (!statSync(file).isFile()) fail(`weight shard '${file}' is not a file`);
         return new Uint8Array(readFileSync(file));
       } catch (e) {
         return fail(`weight shard '${file}' (listed in '${path}') cannot be read: ${(e as Error).message}`);
