@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Converter } from '@octet/converter';
+import { loadLiteRtNode } from '@octet/litert';
+import { unwrapNsfwjsModel, type NsfwjsModel } from '@octet/nsfwjs-models';
+import { emit, inspect, read } from '@octet/tflite';
+
+// Issue 3 acceptance: the real MobileNetV2s of nsfwjs@4.3.0 (layers and graph format) convert to
+// float .tflite files that LiteRT runs within 1e-4 × max|output| of tfjs on 8 inputs, with
+// BatchNorm folded, activations fused and Dropout gone.
+const SEED = 424242;
+let dir: string;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function artifacts(path: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const json = JSON.parse(readFileSync(path, 'utf8'));
+      const groups = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+      const all = Buffer.concat(groups.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(path), p)))));
+      return {
+        modelTopology: json.modelTopology,
+        format: json.format,
+        weightSpecs: groups.flatMap((g) => g.weights),
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+      };
+    },
+  };
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = mkdtempSync(join(tmpdir(), 'octet-mnv2-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const cases: [NsfwjsModel, 'layers' | 'graph'][] = [
+  ['mobilenet_v2', 'layers'],
+  ['mobilenet_v2_mid', 'graph'],
+];
+
+describe(`MobileNetV2 float conversions run in LiteRT like tfjs (seed ${SEED})`, () => {
+  it.each(cases)('%s (%s format)', async (name, format) => {
+    const path = unwrapNsfwjsModel(name, join(dir, name));
+    const bytes = await Converter.fromModelJson(path).convert();
+    const ops = inspect(bytes).subgraphs[0].operators.map((o) => o.op);
+    const count = (op: string) => ops.filter((o) => o === op).length;
+    expect([count('CONV_2D'), count('DEPTHWISE_CONV_2D')]).toEqual([35, 17]);
+    // Activations fused, Dropout gone, BatchNorm folded: the only MUL left is the graph model's own
+    // input scaling (hub_input/Mul, followed by hub_input/Sub), which is not a BatchNorm.
+    expect([count('RELU6'), count('RELU'), count('MUL')]).toEqual([0, 0, format === 'layers' ? 0 : 1]);
+    // emitter → reader → emitter is byte-identical
+    expect(Buffer.from(emit(read(bytes))).equals(Buffer.from(bytes))).toBe(true);
+
+    const model = format === 'layers' ? await tf.loadLayersModel(artifacts(path)) : await tf.loadGraphModel(artifacts(path));
+    const litert = await (await loadLiteRtNode()).compile(bytes);
+    const [input] = litert.getInputDetails();
+    const random = mulberry32(SEED);
+    let worst = 0;
+    for (let k = 0; k < 8; k++) {
+      const x = Float32Array.from({ length: 224 * 224 * 3 }, () => random());
+      const want = tf.tidy(() => (model.predict(tf.tensor(x, input.shape)) as tf.Tensor).dataSync() as Float32Array);
+      const [got] = (await litert.run([x])) as Float32Array[];
+      const scale = Math.max(...Array.from(want, Math.abs));
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / scale);
+    }
+    litert.dispose();
+    expect(worst).toBeLessThanOrEqual(1e-4);
+  });
+});
