@@ -1,4 +1,4 @@
-import { unsupported, type DType, type Op, type OpKind, type Unsupported, type Value } from '@octet/ir';
+import { allocate, unsupported, type DType, type Op, type OpKind, type QuantParams, type TensorType, type TypedArray, type Unsupported, type Value } from '@octet/ir';
 import type { Builder } from 'flatbuffers';
 import { ACTIVATION_OF, PADDING_OF } from './enums.ts';
 import {
@@ -23,14 +23,17 @@ import {
   type Offset,
 } from './generated/tflite.ts';
 
-/** An int32 constant the emitter makes from an attribute (reshape's shape, mean's axes, ...). */
-export interface Int32Param {
-  readonly shape: readonly number[];
-  readonly data: readonly number[];
+/**
+ * A constant the emitter makes: an attribute as TFLite's operand (reshape's shape, mean's axes,
+ * ...) or the zero bias TFLite's convolutions require. Equal params share one tensor.
+ */
+export interface Param {
+  readonly param: TensorType;
+  readonly data: TypedArray;
 }
 
-/** One TFLite operand: an IR value, an int32 constant made from an attribute, or absent (−1). */
-export type Operand = Value | Int32Param | null;
+/** One TFLite operand: an IR value, a constant the emitter makes, or absent (−1). */
+export type Operand = Value | Param | null;
 
 /** How one IR op kind becomes a TFLite operator. */
 export interface EmitRule<K extends OpKind> {
@@ -49,7 +52,29 @@ export type EmitTable = { readonly [K in OpKind]: EmitRule<K> | Unsupported };
 
 const dt = (v: Value | undefined): DType | undefined => v?.type.dtype;
 const isPerAxis = (v: Value | undefined): boolean => v?.type.quant?.axis !== undefined;
-const int32 = (shape: readonly number[], data: readonly number[]): Int32Param => ({ shape, data });
+const int32 = (shape: readonly number[], data: readonly number[]): Param => ({ param: { dtype: 'int32', shape: [...shape] }, data: Int32Array.from(data) });
+
+/**
+ * The zero bias of a convolution that has none: TFLite's CONV_2D kernel refuses to run without a
+ * bias tensor (neither −1 nor two operands), and TensorFlow's converter always writes one. Its type
+ * follows the TFLite spec: float32 for float (and hybrid) ops; for int8 ops int32 with scale
+ * s_in·s_w[c] and zero point 0 (int64 for int16 activations). The reader drops an unnamed all-zero
+ * bias again, so the IR round trip keeps "no bias".
+ */
+function zeroBias(op: Op<'conv_2d' | 'depthwise_conv_2d'>): Param {
+  const [x, w] = op.inputs;
+  const channels = w.type.shape[op.kind === 'conv_2d' ? 0 : 3];
+  const shape = [channels];
+  const xt = x.type.dtype;
+  if (xt === 'int8' || xt === 'uint8' || xt === 'int16') {
+    const dtype = xt === 'int16' ? ('int64' as const) : ('int32' as const);
+    const [sx, sw] = [x.type.quant?.scale, w.type.quant?.scale];
+    const quant: QuantParams | undefined =
+      sx && sw ? { scale: sw.map((s) => Math.fround(sx[0] * s)), zeroPoint: sw.map(() => 0), ...(w.type.quant!.axis !== undefined ? { axis: 0 } : {}) } : undefined;
+    return { param: { dtype, shape, ...(quant ? { quant } : {}) }, data: allocate(dtype, channels) };
+  }
+  return { param: { dtype: xt, shape }, data: allocate(xt, channels) };
+}
 const emptyOptions = (table: { start(b: Builder): void; end(b: Builder): Offset }) => (b: Builder) => {
   table.start(b);
   return table.end(b);
@@ -63,7 +88,7 @@ const byInputType =
 
 const conv2d: EmitRule<'conv_2d'> = {
   code: B.CONV_2D,
-  arity: 3,
+  operands: (op) => [op.inputs[0], op.inputs[1], op.inputs[2] ?? zeroBias(op)],
   options: {
     type: O.Conv2DOptions,
     build: (b, op) =>
@@ -87,7 +112,7 @@ const conv2d: EmitRule<'conv_2d'> = {
 
 const depthwiseConv2d: EmitRule<'depthwise_conv_2d'> = {
   code: B.DEPTHWISE_CONV_2D,
-  arity: 3,
+  operands: (op) => [op.inputs[0], op.inputs[1], op.inputs[2] ?? zeroBias(op)],
   options: {
     type: O.DepthwiseConv2DOptions,
     build: (b, op) =>
@@ -111,6 +136,7 @@ const depthwiseConv2d: EmitRule<'depthwise_conv_2d'> = {
 };
 
 const fullyConnected: EmitRule<'fully_connected'> = {
+  // Without a bias, TFLite's FULLY_CONNECTED takes −1 as its third operand (as TensorFlow writes it).
   code: B.FULLY_CONNECTED,
   arity: 3,
   options: {

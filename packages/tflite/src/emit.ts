@@ -1,6 +1,6 @@
-import { isUnsupported, verify, type AnyOp, type Graph, type Op, type TypedArray, type Value } from '@octet/ir';
+import { isUnsupported, printType, verify, type AnyOp, type Graph, type Op, type TypedArray, type Value } from '@octet/ir';
 import { Builder } from 'flatbuffers';
-import { EMIT_RULES, type EmitRule, type Int32Param, type Operand } from './emit-ops.ts';
+import { EMIT_RULES, type EmitRule, type Operand, type Param } from './emit-ops.ts';
 import { TENSOR_TYPE_OF } from './enums.ts';
 import { TfliteFormatError } from './errors.ts';
 import {
@@ -50,7 +50,7 @@ export function emit(graph: Graph): Uint8Array {
 
   const slots: TensorSlot[] = [];
   const index = new Map<Value, number>();
-  const params = new Map<string, number>(); // int32 params shared by content
+  const params = new Map<string, number>(); // params shared by type and content
   const tensorOf = (v: Value): number => {
     let i = index.get(v);
     if (i === undefined) {
@@ -64,13 +64,13 @@ export function emit(graph: Graph): Uint8Array {
     }
     return i;
   };
-  const paramOf = (p: Int32Param): number => {
-    const key = `${p.shape.join(',')}:${p.data.join(',')}`;
+  const paramOf = (p: Param): number => {
+    const key = `${printType(p.param)}:${p.data.join(',')}`;
     let i = params.get(key);
     if (i === undefined) {
       i = slots.length;
       params.set(key, i);
-      slots.push({ type: { dtype: 'int32', shape: [...p.shape] }, data: bytesOf(Int32Array.from(p.data)) });
+      slots.push({ type: p.param, data: bytesOf(p.data) });
     }
     return i;
   };
@@ -199,8 +199,8 @@ export function emit(graph: Graph): Uint8Array {
   return b.asUint8Array().slice();
 }
 
-function isValue(o: Value | Int32Param): o is Value {
-  return 'type' in o;
+function isValue(o: Value | Param): o is Value {
+  return !('param' in o);
 }
 
 function quantizationOf(b: Builder, q: NonNullable<Value['type']['quant']>): Offset {

@@ -74,6 +74,18 @@ function operands(ctx: ReadContext, required: number, optional = 0): Value[] {
   return out;
 }
 
+/** An unnamed constant of zeros (bit for bit): the bias the emitter writes for a convolution without one. */
+function isZeroBias(v: Value | undefined): boolean {
+  if (!v?.data || v.name !== undefined) return false;
+  return new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength).every((b) => b === 0);
+}
+
+/** A convolution's operands: input, filter, and the bias unless it is the emitter's zero bias. */
+function convOperands(ctx: ReadContext): Value[] {
+  const inputs = operands(ctx, 2, 1);
+  return inputs.length === 3 && isZeroBias(inputs[2]) ? inputs.slice(0, 2) : inputs;
+}
+
 const elementwise = (code: number, optionsType: number, table: new () => AddOptions | SubOptions | MulOptions): ReadRule<'add' | 'sub' | 'mul'> => ({
   code,
   optionsType,
@@ -115,7 +127,7 @@ export const READ_RULES = {
     read(ctx) {
       const o = ctx.options(Conv2DOptions);
       return {
-        inputs: operands(ctx, 2, 1),
+        inputs: convOperands(ctx),
         attrs: {
           padding: padding(ctx, o?.padding() ?? 0),
           stride_h: o?.strideH() ?? 0,
@@ -132,7 +144,7 @@ export const READ_RULES = {
     optionsType: O.DepthwiseConv2DOptions,
     read(ctx) {
       const o = ctx.options(DepthwiseConv2DOptions);
-      const inputs = operands(ctx, 2, 1);
+      const inputs = convOperands(ctx);
       // TFLite ignores the stored depth_multiplier (old files hold 0 or a stale value): the
       // multiplier is the filter's channels over the input's.
       const c = inputs[0].type.shape[3];

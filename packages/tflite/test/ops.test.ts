@@ -34,14 +34,14 @@ const CASES: { readonly [K in OpKind]: (() => Case) | { irOnly: true } } = {
     },
   }),
   depthwise_conv_2d: () => ({
-    // No bias: TFLite's optional operand is written as −1.
+    // No bias in the IR: the file gets the zero bias TFLite's kernels expect, and the reader drops it.
     graph: single([1, 5, 5, 2], (g, x) => g.add('depthwise_conv_2d', [x, weights([1, 3, 3, 6])], { padding: 'valid', depth_multiplier: 3, dilation_h: 2, dilation_w: 2 })),
     builtin: 'DEPTHWISE_CONV_2D',
     version: 2, // dilation
     check: (bytes) => {
       const op = opOf(bytes, 0);
       expect(op.inputs).toHaveLength(3);
-      expect(op.inputs[2]).toBe(-1);
+      expect(inspect(bytes).subgraphs[0].tensors[op.inputs[2]]).toMatchObject({ name: null, dtype: 'FLOAT32', shape: [6], bufferSize: 24 });
       expect(op.options?.fields?.depth_multiplier).toBe(3);
     },
   }),
@@ -191,6 +191,40 @@ describe('every op kind round-trips through a .tflite file', () => {
       c.check?.(bytes);
     });
   }
+});
+
+describe('absent biases', () => {
+  it('FULLY_CONNECTED gets −1 as its third operand', () => {
+    const g = single([2, 6], (g, x) => g.add('fully_connected', [x, weights([3, 6])], {}));
+    const { bytes, graph } = roundTrip(g);
+    expect(opOf(bytes, 0).inputs).toEqual([0, 1, -1]);
+    expect(graph.ops[0].inputs).toHaveLength(2);
+  });
+
+  it('CONV_2D gets a zero bias; an int8 one is int32 with scales s_in·s_w[c] and zero point 0', () => {
+    const g = new Graph('q');
+    const x = g.addInput('x', { dtype: 'int8', shape: [1, 2, 2, 2], quant: { scale: [0.1], zeroPoint: [4] } });
+    const w = ints('int8', [3, 1, 1, 2], [1, -1, 2], { scale: [0.5, 0.25, 0.125], zeroPoint: [0, 0, 0], axis: 0 });
+    g.outputs.push(g.add('conv_2d', [x, w], { padding: 'valid' }, { types: [{ dtype: 'int8', shape: [1, 2, 2, 3], quant: { scale: [0.2], zeroPoint: [0] } }] }));
+    const { bytes, graph } = roundTrip(g);
+    expect(graph.ops[0].inputs).toHaveLength(2);
+    const bias = inspect(bytes).subgraphs[0].tensors[opOf(bytes, 0).inputs[2]];
+    expect(bias).toMatchObject({ name: null, dtype: 'INT32', shape: [3], bufferSize: 12 });
+    expect(bias.quantization).toEqual({ scale: [0.05, 0.025, 0.0125].map(Math.fround), zeroPoint: [0, 0, 0], quantizedDimension: 0 });
+  });
+
+  it('two convolutions without bias share one zero bias; a named zero bias stays in the IR', () => {
+    const g = new Graph('two');
+    const x = g.addInput('x', { dtype: 'float32', shape: [1, 3, 3, 2] });
+    const a = g.add('conv_2d', [x, weights([2, 1, 1, 2])], { padding: 'same' });
+    const zeros = constant({ dtype: 'float32', shape: [2] }, new Float32Array(2), 'named_zeros');
+    g.outputs.push(g.add('conv_2d', [g.add('conv_2d', [a, weights([2, 1, 1, 2], 'w2')], { padding: 'same' }), weights([2, 1, 1, 2], 'w3'), zeros], { padding: 'same' }));
+    const { bytes, graph } = roundTrip(g);
+    const ops = inspect(bytes).subgraphs[0].operators;
+    expect(ops[0].inputs[2]).toBe(ops[1].inputs[2]);
+    expect(graph.ops.map((o) => o.inputs.length)).toEqual([2, 2, 3]);
+    expect(graph.ops[2].inputs[2].name).toBe('named_zeros');
+  });
 });
 
 describe('quantized graphs', () => {
