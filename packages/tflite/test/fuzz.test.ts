@@ -12,7 +12,7 @@ import { Buffer as FbBuffer, Model, SubGraph, Tensor } from '../src/generated/tf
 import { ints, mnistGraph, weights } from './helpers.ts';
 
 const SEED = 20250311;
-const RUNS = 400;
+const RUNS = 1500;
 /** Time for one read + inspect (+ emit of what was read) of one mutated file. */
 const PER_FILE_MS = 2000;
 
@@ -141,7 +141,7 @@ describe(`reader fuzzing (fast-check seed ${SEED}, ${RUNS} runs each)`, () => {
         b[pos % Math.min(b.length, 16384)] ^= 1 << bit;
         expectOctetErrorOnly(b);
       }),
-      { ...params, numRuns: 100 },
+      { ...params, numRuns: 300 },
     );
   });
 

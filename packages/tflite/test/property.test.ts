@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { emit, read } from '../src/index.ts';
 
 const SEED = 424242;
-const RUNS = 150;
+const RUNS = 300;
 
 const withoutLocs = (g: Graph): Graph => {
   const c = g.clone();
