@@ -1,0 +1,155 @@
+// npm run bench [-- --quick] [-- --models mnist] [-- --profile octet:mnist:int8]
+// Converts each model (float and int8) in a measured child process, then times every runtime on
+// every file in a child process of its own, prints the tables and writes bench-results/*.json.
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { DEFAULT_TIMING, type TimingOptions } from './measure.ts';
+import { MODEL_NAMES, MODELS, PRECISIONS, BENCH_IMAGES, CALIBRATION_SAMPLES, type ModelName, type Precision } from './models.ts';
+import { failureReason, lastJsonLine, runMeasured } from './process.ts';
+import { checkTargets, conversionTable, ratioToLiteRt, targetLines, throughputTable, type ConversionRow, type ThroughputRow } from './report.ts';
+import { RUNTIMES, type Runtime, type ThroughputResult } from './throughput-job.ts';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = join(HERE, '..', '..', '..');
+const QUICK: TimingOptions = { warmupMs: 300, warmupRuns: 2, rounds: 3, roundMs: 300 };
+
+const program = new Command('bench')
+  .description('Images per second of our interpreter, LiteRT and tfjs side by side, and the cost of int8 conversions')
+  .option('--models <names>', `comma-separated subset of ${MODEL_NAMES.join(',')}`, MODEL_NAMES.join(','))
+  .option('--runtimes <names>', `comma-separated subset of ${RUNTIMES.join(',')}`, RUNTIMES.join(','))
+  .option('--quick', `short timing (${JSON.stringify(QUICK)}) for a smoke run; the numbers are noisier`)
+  .option('--profile <cell>', 'also write a V8 CPU profile of one cell, e.g. octet:mnist:int8, under bench-results/profiles/')
+  .option('--out <dir>', 'where results go', join(HERE, '..', 'bench-results'))
+  .parse();
+const opts = program.opts<{ models: string; runtimes: string; quick?: boolean; profile?: string; out: string }>();
+const models = opts.models.split(',') as ModelName[];
+const runtimes = opts.runtimes.split(',') as Runtime[];
+const timing = opts.quick ? QUICK : DEFAULT_TIMING;
+for (const m of models) if (!MODEL_NAMES.includes(m)) program.error(`unknown model '${m}': use ${MODEL_NAMES.join(', ')}`);
+for (const r of runtimes) if (!RUNTIMES.includes(r)) program.error(`unknown runtime '${r}': use ${RUNTIMES.join(', ')}`);
+
+const modelsDir = join(opts.out, 'models');
+mkdirSync(modelsDir, { recursive: true });
+const node = (script: string, ...args: string[]) => [process.execPath, '--import', 'tsx', join(HERE, script), ...args];
+const log = (s: string) => process.stderr.write(s);
+
+// 1. Conversions, each a whole measured process.
+const conversions: ConversionRow[] = [];
+const files = new Map<string, string>();
+for (const model of models) {
+  for (const precision of PRECISIONS) {
+    const out = join(modelsDir, `${model}_${precision}.tflite`);
+    const argv = node('convert-job.ts', model, precision, out, modelsDir);
+    const command = argv.slice(1).map((a) => a.replace(ROOT + '/', '')).join(' ');
+    log(`convert ${model} ${precision} ... `);
+    const run = await runMeasured(argv, { cwd: ROOT });
+    const result = lastJsonLine<{ bytes: number; startupMs: number; stages: Record<string, number> }>(run.stdout);
+    if (run.exitCode === 0 && result) {
+      files.set(`${model}/${precision}`, out);
+      conversions.push({ model, precision, command, status: 'ok', wallMs: run.wallMs, peakRssBytes: run.peakRssBytes, memoryMethod: run.memoryMethod, ...result });
+      log(`${(run.wallMs / 1000).toFixed(2)} s\n`);
+    } else {
+      const reason = failureReason(run.stderr, run.exitCode);
+      conversions.push({ model, precision, command, status: 'not available', reason });
+      log(`not available: ${reason}\n`);
+    }
+  }
+}
+
+// 2. Throughput, one child process per cell.
+function runJob(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const throughput: ThroughputRow[] = [];
+for (const model of models) {
+  for (const precision of PRECISIONS) {
+    for (const runtime of runtimes) {
+      if (runtime === 'tfjs' && precision !== 'float') continue; // tfjs runs the float model only
+      const key = { model, precision, runtime };
+      const file = runtime === 'tfjs' ? MODELS[model].modelJson(modelsDir) : files.get(`${model}/${precision}`);
+      if (!file) {
+        const failed = conversions.find((c) => c.model === model && c.precision === precision);
+        throughput.push({ ...key, status: 'not available', reason: `no ${precision} .tflite: ${failed?.status === 'not available' ? failed.reason : 'not converted'}` });
+        continue;
+      }
+      const cellName = `${runtime}:${model}:${precision}`;
+      const profile = opts.profile === cellName ? ['--cpu-prof', '--cpu-prof-dir', join(opts.out, 'profiles'), '--cpu-prof-name', `${cellName.replaceAll(':', '_')}.cpuprofile`] : [];
+      const argv = [process.execPath, ...profile, '--import', 'tsx', join(HERE, 'throughput-job.ts'), runtime, model, precision, file, JSON.stringify(timing)];
+      log(`time ${cellName} ... `);
+      const run = await runJob(argv);
+      const result = lastJsonLine<ThroughputResult>(run.stdout);
+      if (run.code === 0 && result) {
+        throughput.push({ ...key, status: 'ok', backend: result.backend, inputDtype: result.inputDtype, timing: result.timing });
+        log(`${Math.round(result.timing.imagesPerSecond)}/s\n`);
+      } else {
+        const reason = failureReason(run.stderr, run.code);
+        throughput.push({ ...key, status: 'not available', reason });
+        log(`not available: ${reason}\n`);
+      }
+    }
+  }
+}
+
+// 3. Report.
+const targets = checkTargets(throughput, conversions);
+const backends = [...new Map(throughput.filter((r) => r.status === 'ok').map((r) => [r.runtime, r.status === 'ok' ? r.backend : ''])).entries()];
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const git = (args: string[]) => {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined;
+  }
+};
+const timestamp = new Date().toISOString();
+const results = {
+  schema: 1,
+  timestamp,
+  git: { commit: git(['rev-parse', 'HEAD']), dirty: (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '' },
+  machine: { cpu, cores: cpus().length, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${process.platform}-${process.arch}` },
+  timing,
+  batch: 1,
+  inputs: Object.fromEntries(models.map((m) => [m, { images: MODELS[m].inputs, distinct: BENCH_IMAGES[m], calibration: `${CALIBRATION_SAMPLES} samples: ${MODELS[m].calibration}` }])),
+  backends: Object.fromEntries(backends),
+  throughput: throughput.map((r) => ({ ...r, ratioToLiteRt: r.runtime === 'litert' ? 1 : ratioToLiteRt(throughput, r.model, r.precision, r.runtime) ?? null })),
+  conversions,
+  targets,
+};
+
+const say = (s = '') => console.log(s);
+say(`\nOctet bench — ${timestamp}, ${results.git.commit?.slice(0, 10) ?? 'no git'}${results.git.dirty ? ' (dirty)' : ''}`);
+say(`${cpu}, ${cpus().length} cores, node ${process.version}; batch 1, one thread each`);
+say(`timing: ${timing.warmupMs} ms warm-up (≥ ${timing.warmupRuns} runs), then the median of ${timing.rounds} rounds of ≥ ${timing.roundMs} ms; ratio = images/s ÷ LiteRT's`);
+for (const m of models) say(`inputs, ${m}: ${MODELS[m].inputs}; int8 calibration: ${MODELS[m].calibration}`);
+for (const [rt, b] of backends) say(`${rt}: ${b}`);
+say('\nThroughput (images/s, ms/image, ratio to LiteRT)');
+say(throughputTable(throughput));
+say('\nConversion, whole process (node start-up, module loading, import, calibration, quantization, emission)');
+say(conversionTable(conversions));
+say(`memory: ${conversions.find((c) => c.status === 'ok' && 'memoryMethod' in c) ? (conversions.find((c) => c.status === 'ok') as { memoryMethod: string }).memoryMethod : 'n/a'}`);
+say('\nTargets (issue 5)');
+say(targetLines(targets));
+
+const json = JSON.stringify(results, null, 2) + '\n';
+const stamp = timestamp.replace(/[:.]/g, '-');
+writeFileSync(join(opts.out, `${stamp}.json`), json);
+writeFileSync(join(opts.out, 'latest.json'), json);
+say(`\nwrote ${join(opts.out, `${stamp}.json`).replace(ROOT + '/', '')} and latest.json`);
+if (opts.profile) {
+  const dir = join(opts.out, 'profiles');
+  say(existsSync(dir) ? `profile: ${dir.replace(ROOT + '/', '')}/${opts.profile.replaceAll(':', '_')}.cpuprofile` : `profile: cell ${opts.profile} did not run`);
+}
