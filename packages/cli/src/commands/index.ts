@@ -1,0 +1,5 @@
+import type { OctetCommand } from './command.ts';
+import { opt } from './opt.ts';
+
+/** Every subcommand, in the order `octet --help` lists them. */
+export const COMMANDS: readonly OctetCommand[] = [opt];

@@ -1,0 +1,16 @@
+/**
+ * How the command reports a failure: an OctetError is the user's to fix, so it prints as
+ * `octet: <message>` (one line per problem, never a stack trace) and exits 1; anything else is a bug
+ * in Octet and prints its stack, exiting 2.
+ */
+export async function reportError(e: unknown, write: (text: string) => void): Promise<number> {
+  // Loaded here, not at startup: `octet --version` should not pay for the IR package.
+  const { OctetError } = await import('@octet/ir');
+  if (e instanceof OctetError) {
+    for (const line of e.message.split('\n')) write(`octet: ${line}\n`);
+    return 1;
+  }
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  write(`octet: internal error (a bug in Octet; please report it with what follows)\n${detail}\n`);
+  return 2;
+}
