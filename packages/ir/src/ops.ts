@@ -162,6 +162,7 @@ export const OPS = {
   add: defineOp({ summary: 'a + b, broadcasting', operands: ['a', 'b'], results: 1, attrs: { fused_activation: fusedActivation }, infer: binary }),
   sub: defineOp({ summary: 'a − b, broadcasting', operands: ['a', 'b'], results: 1, attrs: { fused_activation: fusedActivation }, infer: binary }),
   mul: defineOp({ summary: 'a × b, broadcasting', operands: ['a', 'b'], results: 1, attrs: { fused_activation: fusedActivation }, infer: binary }),
+  div: defineOp({ summary: 'a ÷ b, broadcasting (TFLite DIV: float only, TFLite has no int8 kernel for it)', operands: ['a', 'b'], results: 1, attrs: { fused_activation: fusedActivation }, infer: binary }),
   minimum: defineOp({ summary: 'min(a, b), broadcasting (TFLite MINIMUM; a ReLU with a max_value other than 6)', operands: ['a', 'b'], results: 1, attrs: {}, infer: binary }),
   concatenation: defineOp({
     summary: 'concatenate along an axis',

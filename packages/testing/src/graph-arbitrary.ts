@@ -165,6 +165,8 @@ export const GRAPH_OP_BUILDERS = {
   add: binary('add'),
   sub: binary('sub'),
   mul: binary('mul'),
+  // x ÷ a constant kept away from zero, so that random graphs stay finite.
+  div: (c, x) => c.add('div', [x, c.weight(broadcastableShape(c, x.type.shape), { min: 0.25, max: 2 })], { fused_activation: activation(c) }),
   minimum: (c, x) => {
     const y = c.bool() ? c.weight(broadcastableShape(c, x.type.shape)) : x;
     return c.add('minimum', c.bool() ? [x, y] : [y, x], {});

@@ -127,7 +127,7 @@ describe(`random graphs (seed ${SEED})`, () => {
     expect(Object.keys(GRAPH_OP_BUILDERS).sort()).toEqual([...OP_KINDS].sort());
     expect([...DEFAULT_GRAPH_OPS].sort()).toEqual(
       [
-        'conv_2d', 'depthwise_conv_2d', 'fully_connected', 'max_pool_2d', 'average_pool_2d', 'mean', 'reshape', 'pad', 'add', 'sub', 'mul', 'minimum',
+        'conv_2d', 'depthwise_conv_2d', 'fully_connected', 'max_pool_2d', 'average_pool_2d', 'mean', 'reshape', 'pad', 'add', 'sub', 'mul', 'div', 'minimum',
         'concatenation', 'relu', 'relu6', 'logistic', 'tanh', 'softmax', 'resize_nearest_neighbor', 'transpose',
       ].sort(),
     );

@@ -9,6 +9,7 @@ import {
   Conv2DOptions,
   DepthwiseConv2DOptions,
   DequantizeOptions,
+  DivOptions,
   FullyConnectedOptions,
   MaximumMinimumOptions,
   MulOptions,
@@ -180,6 +181,7 @@ const pool = (code: number): EmitRule<'max_pool_2d' | 'average_pool_2d'> => ({
 const addOptions = (b: Builder, op: Op<'add'>) => AddOptions.create(b, { fusedActivationFunction: ACTIVATION_OF[op.attrs.fused_activation] });
 const subOptions = (b: Builder, op: Op<'sub'>) => SubOptions.create(b, { fusedActivationFunction: ACTIVATION_OF[op.attrs.fused_activation] });
 const mulOptions = (b: Builder, op: Op<'mul'>) => MulOptions.create(b, { fusedActivationFunction: ACTIVATION_OF[op.attrs.fused_activation] });
+const divOptions = (b: Builder, op: Op<'div'>) => DivOptions.create(b, { fusedActivationFunction: ACTIVATION_OF[op.attrs.fused_activation] });
 
 const broadcastsAbove4 = (op: Op) =>
   op.inputs.length >= 2 &&
@@ -235,6 +237,12 @@ export const EMIT_RULES = {
       if (sa && sb && sy && (sa * sb) / sy >= 1) return 3;
       return dt(a) === 'int8' ? 2 : 1;
     },
+  },
+  div: {
+    // Float only in Octet (TFLite has no int8 DIV kernel); version 2 is a broadcast above 4-D.
+    code: B.DIV,
+    options: { type: O.DivOptions, build: divOptions },
+    version: (op) => (broadcastsAbove4(op) ? 2 : 1),
   },
   minimum: {
     code: B.MINIMUM,

@@ -8,6 +8,7 @@ import {
   ConcatenationOptions,
   Conv2DOptions,
   DepthwiseConv2DOptions,
+  DivOptions,
   FullyConnectedOptions,
   FullyConnectedOptionsWeightsFormat,
   MulOptions,
@@ -86,7 +87,7 @@ function convOperands(ctx: ReadContext): Value[] {
   return inputs.length === 3 && isZeroBias(inputs[2]) ? inputs.slice(0, 2) : inputs;
 }
 
-const elementwise = (code: number, optionsType: number, table: new () => AddOptions | SubOptions | MulOptions): ReadRule<'add' | 'sub' | 'mul'> => ({
+const elementwise = (code: number, optionsType: number, table: new () => AddOptions | SubOptions | MulOptions | DivOptions): ReadRule<'add' | 'sub' | 'mul' | 'div'> => ({
   code,
   optionsType,
   read: (ctx) => ({
@@ -201,6 +202,7 @@ export const READ_RULES = {
   add: elementwise(B.ADD, O.AddOptions, AddOptions),
   sub: elementwise(B.SUB, O.SubOptions, SubOptions),
   mul: elementwise(B.MUL, O.MulOptions, MulOptions),
+  div: elementwise(B.DIV, O.DivOptions, DivOptions),
   minimum: {
     code: B.MINIMUM,
     optionsType: O.MaximumMinimumOptions,

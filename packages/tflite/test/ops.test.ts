@@ -103,6 +103,12 @@ const CASES: { readonly [K in OpKind]: (() => Case) | { irOnly: true } } = {
     version: 1,
     check: (bytes) => expect(opOf(bytes, 0).inputs).toEqual([0, 0]),
   }),
+  div: () => ({
+    graph: single([2, 3], (g, x) => g.add('div', [x, weights([3])], { fused_activation: 'relu' })),
+    builtin: 'DIV',
+    version: 1,
+    check: (bytes) => expect(opOf(bytes, 0).options?.fields).toEqual({ fused_activation_function: 'RELU' }),
+  }),
   minimum: () => ({
     graph: single([2, 3], (g, x) => g.add('minimum', [x, weights([3])], {})),
     builtin: 'MINIMUM',

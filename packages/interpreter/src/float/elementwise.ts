@@ -4,7 +4,7 @@ import { broadcastStrides, forEachOffset } from '../nd.ts';
 import { activationRange, clampTo } from './activation.ts';
 import { floatOnly } from './float-only.ts';
 
-type BinaryKind = 'add' | 'sub' | 'mul';
+type BinaryKind = 'add' | 'sub' | 'mul' | 'div';
 
 /** y = act(a ∘ b) with NumPy broadcasting of a and b to y's shape. */
 function binary(op: Op<BinaryKind>, f: (a: number, b: number) => number): KernelRun {
@@ -29,6 +29,8 @@ function binary(op: Op<BinaryKind>, f: (a: number, b: number) => number): Kernel
 export const add: Kernel<'add'> = (op) => binary(op, (a, b) => a + b);
 export const sub: Kernel<'sub'> = (op) => binary(op, (a, b) => a - b);
 export const mul: Kernel<'mul'> = (op) => binary(op, (a, b) => a * b);
+// Division in double rounded once to float32 is the correctly rounded float32 quotient (x/0 gives ±Infinity or NaN, as TFLite's).
+export const div: Kernel<'div'> = (op) => binary(op, (a, b) => a / b);
 
 /** y = min(a, b) with NumPy broadcasting (no fused activation). */
 export const minimum: Kernel<'minimum'> = (op) => {

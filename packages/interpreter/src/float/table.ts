@@ -1,7 +1,7 @@
 import type { KernelTable } from '../kernel.ts';
 import { dequantize, quantize } from '../convert.ts';
 import { conv2d, depthwiseConv2d, fullyConnected } from './conv.ts';
-import { add, batchNorm, identity, logistic, minimum, mul, relu, relu6, sub, tanh } from './elementwise.ts';
+import { add, batchNorm, div, identity, logistic, minimum, mul, relu, relu6, sub, tanh } from './elementwise.ts';
 import { fakeQuant } from './fake-quant.ts';
 import { concatenation, pad, reshape, resizeNearestNeighbor, transpose } from './layout.ts';
 import { averagePool2d, maxPool2d } from './pool.ts';
@@ -20,6 +20,7 @@ export const floatKernels = {
   add,
   sub,
   mul,
+  div,
   minimum,
   concatenation,
   relu,

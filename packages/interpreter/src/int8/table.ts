@@ -21,6 +21,7 @@ export const int8Kernels = {
   add: LATER,
   sub: LATER,
   mul: LATER,
+  div: unsupported('TFLite has no int8 DIV kernel'),
   minimum: LATER,
   concatenation: LATER,
   relu: LATER,
