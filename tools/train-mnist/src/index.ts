@@ -1,4 +1,4 @@
-export { trainMnist, evaluate, type TrainOptions, type TrainResult, type EpochReport } from './train.ts';
+export { trainMnist, evaluate, type TrainOptions, type TrainResult, type EpochReport, type BatchReport } from './train.ts';
 export { buildMnistModel } from './model.ts';
 export { saveModel } from './save.ts';
 export { loadMnist, mnistDataDir, normalizedBatch, type Mnist, type MnistSplit } from './mnist.ts';

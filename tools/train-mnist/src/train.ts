@@ -16,11 +16,24 @@ export interface EpochReport {
   seconds: number;
 }
 
+/** Running figures of the epoch so far, after each batch (for progress bars). */
+export interface BatchReport {
+  epoch: number;
+  epochs: number;
+  /** 1-based. */
+  batch: number;
+  batches: number;
+  /** Mean loss and accuracy over the epoch's batches so far. */
+  loss: number;
+  accuracy: number;
+}
+
 export interface TrainOptions {
   epochs?: number;
   seed?: number;
   batchSize?: number;
   onEpoch?: (r: EpochReport) => void;
+  onBatch?: (r: BatchReport) => void;
   /** Force a backend; by default tfjs-node if it loads, else wasm. */
   backend?: 'wasm' | 'node';
   /** Use only the first N training / test images (for quick runs and tests). */
@@ -82,6 +95,8 @@ export async function trainMnist(opts: TrainOptions = {}): Promise<TrainResult> 
     let lossSum = 0;
     let right = 0;
     let batches = 0;
+    let seen = 0;
+    const batchCount = Math.ceil(train.count / batchSize);
     for (let start = 0; start < train.count; start += batchSize) {
       const idx = order.subarray(start, Math.min(start + batchSize, train.count));
       const n = idx.length;
@@ -101,6 +116,8 @@ export async function trainMnist(opts: TrainOptions = {}): Promise<TrainResult> 
       lossSum += loss;
       for (let i = 0; i < n; i++) if (pred[i] === labels[i]) right++;
       batches++;
+      seen += n;
+      opts.onBatch?.({ epoch, epochs, batch: batches, batches: batchCount, loss: lossSum / batches, accuracy: right / seen });
     }
     const report: EpochReport = { epoch, epochs, loss: lossSum / batches, accuracy: right / train.count, seconds: (performance.now() - te) / 1000 };
     history.push(report);
