@@ -87,7 +87,8 @@ for (const model of models) {
         continue;
       }
       const cellName = `${runtime}:${model}:${precision}`;
-      const profile = opts.profile === cellName ? ['--cpu-prof', '--cpu-prof-dir', join(opts.out, 'profiles'), '--cpu-prof-name', `${cellName.replaceAll(':', '_')}.cpuprofile`] : [];
+      // one profile per thread (the main thread, tsx's loader thread): read the largest
+      const profile = opts.profile === cellName ? ['--cpu-prof', '--cpu-prof-dir', join(opts.out, 'profiles', cellName.replaceAll(':', '_'))] : [];
       const argv = [process.execPath, ...profile, '--import', 'tsx', join(HERE, 'throughput-job.ts'), runtime, model, precision, file, JSON.stringify(timing)];
       log(`time ${cellName} ... `);
       const run = await runJob(argv);
@@ -150,6 +151,6 @@ writeFileSync(join(opts.out, `${stamp}.json`), json);
 writeFileSync(join(opts.out, 'latest.json'), json);
 say(`\nwrote ${join(opts.out, `${stamp}.json`).replace(ROOT + '/', '')} and latest.json`);
 if (opts.profile) {
-  const dir = join(opts.out, 'profiles');
-  say(existsSync(dir) ? `profile: ${dir.replace(ROOT + '/', '')}/${opts.profile.replaceAll(':', '_')}.cpuprofile` : `profile: cell ${opts.profile} did not run`);
+  const dir = join(opts.out, 'profiles', opts.profile.replaceAll(':', '_'));
+  say(existsSync(dir) ? `profiles (one per thread; the main thread's is the largest): ${dir.replace(ROOT + '/', '')}/` : `profile: cell ${opts.profile} did not run`);
 }
