@@ -1,6 +1,6 @@
 import { halfToFloat, stridesOf, type DType, type Op, type QuantParams } from '@octet/ir';
 import { InterpreterError, opWhere } from './errors.ts';
-import { fl, roundHalfAway, roundHalfEven } from './int8/arith.ts';
+import { fl, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAway, roundHalfEven } from './int8/arith.ts';
 import type { Kernel } from './kernel.ts';
 
 /**
@@ -98,3 +98,63 @@ export const quantize: Kernel<'quantize'> = (op, ctx) => {
     for (let i = 0; i < x.length; i++) y[i] = Math.min(Math.max(toInt(x[i]) + zp, lo), hi);
   };
 };
+
+/**
+ * Integer → integer QUANTIZE (int8, uint8, int16 in and out).
+ * - xnnpack mode, int8 → int8 or uint8 → uint8 with fl(s_in/s_out) ∈ [2⁻⁸, 2⁷] (the delegate's
+ *   range): XNNPACK's convert, M = lrintf(256·fl(s_in/s_out)),
+ *   out = ⌊((x − zp_in)·M + 128) / 256⌋ + zp_out, saturating (one rounding, ties toward +∞).
+ * - otherwise TFLite's Requantize (the builtin kernel in both modes): with equal scales and zero
+ *   points 128 apart between int8 and uint8 it is `x ^ 0x80`; else
+ *   out = MBQM(x − zp_in, QM(s_in/s_out)) + zp_out (multiplier from the double ratio), saturating.
+ */
+export const requantize: Kernel<'quantize'> = (op, ctx) => {
+  const input = op.inputs[0].type;
+  const out = op.outputs[0].type;
+  const range = INTEGER_RANGE[out.dtype];
+  if (INTEGER_RANGE[input.dtype] === undefined || input.dtype === 'int32' || range === undefined || out.dtype === 'int32') {
+    throw new InterpreterError(`${opWhere(op)} has no kernel for ${input.dtype} → ${out.dtype}: integer requantization takes int8, uint8 or int16 to one of them`);
+  }
+  const qi = perTensorOf(op, 'input', input.dtype, input.quant);
+  const qo = perTensorOf(op, 'result', out.dtype, out.quant);
+  const [si, so] = [fl(qi.scale[0]), fl(qo.scale[0])];
+  const [zi, zo] = [qi.zeroPoint[0], qo.zeroPoint[0]];
+  const m = quantizeMultiplier(si / so);
+  const flip = (input.dtype === 'int8' && out.dtype === 'uint8' && zo - zi === 128) || (input.dtype === 'uint8' && out.dtype === 'int8' && zi - zo === 128);
+  if (flip && m.M === 2 ** 30 && m.e === 1) {
+    return (ins, outs) => {
+      const x = ins[0] as IntArray;
+      const y = outs[0] as IntArray;
+      for (let i = 0; i < x.length; i++) y[i] = x[i] ^ 0x80;
+    };
+  }
+  const [lo, hi] = range;
+  const ratio = fl(si / so);
+  if (ctx.arithmetic === 'xnnpack' && input.dtype === out.dtype && out.dtype !== 'int16' && ratio >= 2 ** -8 && ratio <= 2 ** 7) {
+    const M = roundHalfEven(256 * ratio);
+    return (ins, outs) => {
+      const x = ins[0] as IntArray;
+      const y = outs[0] as IntArray;
+      for (let i = 0; i < x.length; i++) {
+        const v = Math.floor(((x[i] - zi) * M + 128) / 256) + zo;
+        y[i] = v < lo ? lo : v > hi ? hi : v;
+      }
+    };
+  }
+  return (ins, outs) => {
+    const x = ins[0] as IntArray;
+    const y = outs[0] as IntArray;
+    for (let i = 0; i < x.length; i++) {
+      const v = multiplyByQuantizedMultiplier(x[i] - zi, m) + zo;
+      y[i] = v < lo ? lo : v > hi ? hi : v;
+    }
+  };
+};
+
+function perTensorOf(op: Op, what: 'input' | 'result', dtype: DType, q: QuantParams | undefined): QuantParams {
+  const p = quantOf(op, what, dtype, q);
+  if (p.axis !== undefined || p.scale.length !== 1) {
+    throw new InterpreterError(`${opWhere(op)} ${what} is quantized per axis: requantize activations per tensor (one scale, one zero point)`);
+  }
+  return p;
+}

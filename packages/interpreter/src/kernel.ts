@@ -27,7 +27,8 @@ export type KernelTable = { readonly [K in OpKind]: Kernel<K> | Unsupported };
 
 /**
  * Kernels are grouped in families chosen by the dtype of an op's first operand: `float` for
- * float32/float16, `int8` for the integer dtypes (int8, uint8, int16, int32). A fast table (WASM SIMD,
+ * float32/float16, `int8` for the integer dtypes (int8, uint8, int16, int32), and for the hybrid
+ * conv/depthwise/fully_connected (float32 input, int8 weights). A fast table (WASM SIMD,
  * workers) replaces a family, or some of its entries, and is pinned to the reference table by tests.
  */
 export type KernelFamily = 'float' | 'int8';
@@ -44,7 +45,14 @@ const FAMILY_OF: { readonly [D in DType]: KernelFamily | undefined } = {
   bool: undefined,
 };
 
+/**
+ * Ops whose weights (operand 1) decide the family: a float32 input with int8 weights is TFLite's
+ * hybrid (dynamic-range) kernel, which lives with the integer kernels.
+ */
+const WEIGHTED: ReadonlySet<OpKind> = new Set<OpKind>(['conv_2d', 'depthwise_conv_2d', 'fully_connected']);
+
 export function kernelFamily(op: AnyOp): KernelFamily {
+  if (WEIGHTED.has(op.kind) && op.inputs[0]?.type.dtype === 'float32' && op.inputs[1]?.type.dtype === 'int8') return 'int8';
   const dtype = op.inputs[0]?.type.dtype;
   const family = dtype === undefined ? undefined : FAMILY_OF[dtype];
   if (family === undefined) {
