@@ -1,0 +1,48 @@
+import type { Agreement, Evaluation } from './evaluate.ts';
+import type { VariantId } from './variants.ts';
+
+/** One line of the tutorial's table. A conversion that failed keeps its line, with the reason. */
+export interface Row {
+  id: VariantId;
+  label: string;
+  file: string;
+  bytes?: number;
+  convertMs?: number;
+  /** `not available: <message>` is shown instead of the figures. */
+  error?: string;
+  evaluation?: Evaluation;
+}
+
+export const COLUMNS = ['variant', 'bytes', 'accuracy (ours)', 'accuracy (LiteRT)', 'agreement with LiteRT', 'convert ms'] as const;
+
+export const percent = (x: number | undefined, digits = 2): string => (x === undefined ? '—' : `${(100 * x).toFixed(digits)}%`);
+
+export function agreementText(a: Agreement | undefined): string {
+  if (!a) return '—';
+  if (a.kind === 'identical') return `${percent(a.fraction)} byte-identical`;
+  return `${percent(a.fraction)} argmax, max |Δ| ${a.maxAbsDiff.toExponential(1)}`;
+}
+
+/** The cells of a row, in COLUMNS order; a failed row has two: its label and the reason. */
+export function cells(row: Row): string[] {
+  if (row.error !== undefined) return [row.label, `not available: ${row.error}`];
+  const e = row.evaluation;
+  return [
+    row.label,
+    row.bytes === undefined ? '—' : row.bytes.toLocaleString('en-US'),
+    percent(e?.accuracyOurs),
+    percent(e?.accuracyLiteRt),
+    agreementText(e?.agreement),
+    row.convertMs === undefined ? '—' : row.convertMs.toFixed(0),
+  ];
+}
+
+/** A plain-text table, columns padded; numbers right-aligned. */
+export function formatTable(rows: readonly Row[]): string {
+  const all = [[...COLUMNS], ...rows.map(cells)];
+  const widths = COLUMNS.map((_, c) => Math.max(...all.filter((r) => c === 0 || r.length === COLUMNS.length).map((r) => r[c].length)));
+  const right = [false, true, true, true, false, true];
+  const line = (r: string[]) =>
+    r.length === COLUMNS.length ? r.map((s, c) => (right[c] ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join('  ').trimEnd() : `${r[0].padEnd(widths[0])}  ${r[1]}`;
+  return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}
