@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { Node, SyntaxKind, type Expression, type ObjectLiteralExpression, type Project, type SourceFile, type Type } from 'ts-morph';
+import { Node, SyntaxKind, type ArrowFunction, type Expression, type FunctionDeclaration, type FunctionExpression, type ObjectLiteralExpression, type Project, type SourceFile, type Type } from 'ts-morph';
 import { CoverageError } from './errors.ts';
 import { unwrap } from './expressions.ts';
 import { propertyName } from './registry.ts';
@@ -108,15 +108,28 @@ function resolveLiteral(expr: Expression): ObjectLiteralExpression | undefined {
   return literal && Node.isObjectLiteralExpression(literal) ? literal : undefined;
 }
 
-/** `unsupported('why')` (directly or through consts), `undefined`, or anything else (an entry). */
-function classify(expr: Node, depth: number): Cell {
+/** Parameter bindings of a helper being looked through: name → its argument's string value. */
+type Env = ReadonlyMap<string, string | undefined>;
+const NO_ENV: Env = new Map();
+
+/**
+ * `unsupported('why')` (directly, through consts, or returned by a one-line helper such as
+ * `const irOnly = (pass) => unsupported(\`... ${pass} ...\`)`), `undefined`, or anything else (an entry).
+ */
+function classify(expr: Node, depth: number, env: Env = NO_ENV): Cell {
   const e = unwrap(expr);
   if (Node.isCallExpression(e)) {
-    return calleeName(e.getExpression()) === 'unsupported' ? { status: 'unsupported', reason: reasonOf(e.getArguments()[0]) } : SUPPORTED;
+    const args = e.getArguments();
+    if (calleeName(e.getExpression()) === 'unsupported') return { status: 'unsupported', reason: reasonOf(args[0], env) };
+    const fn = functionOf(e.getExpression());
+    const body = fn && depth < MAX_ALIAS_DEPTH ? returnedExpression(fn) : undefined;
+    if (!fn || !body) return SUPPORTED;
+    const bindings = new Map(fn.getParameters().map((p, i) => [p.getName(), args[i] && evalString(args[i], env, depth)]));
+    return classify(body, depth + 1, bindings);
   }
   if (Node.isObjectLiteralExpression(e)) {
     const u = e.getProperty('unsupported');
-    return u && Node.isPropertyAssignment(u) ? { status: 'unsupported', reason: reasonOf(u.getInitializer()) } : SUPPORTED;
+    return u && Node.isPropertyAssignment(u) ? { status: 'unsupported', reason: reasonOf(u.getInitializer(), env) } : SUPPORTED;
   }
   if (e.getKind() === SyntaxKind.UndefinedKeyword || e.getKind() === SyntaxKind.NullKeyword || (Node.isIdentifier(e) && e.getText() === 'undefined')) return HOLE;
   if (Node.isIdentifier(e)) {
@@ -139,15 +152,58 @@ function classifyDeclaration(decl: Node, depth: number): Cell {
   return init && depth < MAX_ALIAS_DEPTH ? classify(init, depth + 1) : SUPPORTED;
 }
 
+/** The function a callee names: `function f() {}`, `const f = () => ...` or `const f = function () {}`. */
+function functionOf(callee: Node): FunctionDeclaration | ArrowFunction | FunctionExpression | undefined {
+  const e = unwrap(callee);
+  const decl = Node.isIdentifier(e) ? declarationOf(e) : undefined;
+  if (decl && Node.isFunctionDeclaration(decl)) return decl;
+  const init = decl && Node.isVariableDeclaration(decl) ? decl.getInitializer() : undefined;
+  const fn = init && unwrap(init);
+  return fn && (Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)) ? fn : undefined;
+}
+
+/** What a function returns when its body is one expression or one `return`. */
+function returnedExpression(fn: FunctionDeclaration | ArrowFunction | FunctionExpression): Node | undefined {
+  const body = fn.getBody();
+  if (!body) return undefined;
+  if (!Node.isBlock(body)) return body;
+  const statements = body.getStatements();
+  return statements.length === 1 && Node.isReturnStatement(statements[0]) ? statements[0].getExpression() : undefined;
+}
+
+function reasonOf(arg: Node | undefined, env: Env): string {
+  if (!arg) return '(no reason given)';
+  return evalString(arg, env, 0) ?? unwrap(arg).getText();
+}
+
+/** The value of a string-valued expression made of literals, templates, `+`, consts and bound parameters. */
+function evalString(node: Node, env: Env, depth: number): string | undefined {
+  const e = unwrap(node);
+  if (Node.isStringLiteral(e) || Node.isNoSubstitutionTemplateLiteral(e) || Node.isNumericLiteral(e)) return e.getLiteralText();
+  if (Node.isTemplateExpression(e)) {
+    let out = e.getHead().getLiteralText();
+    for (const span of e.getTemplateSpans()) {
+      const v = evalString(span.getExpression(), env, depth);
+      if (v === undefined) return undefined;
+      out += v + span.getLiteral().getLiteralText();
+    }
+    return out;
+  }
+  if (Node.isBinaryExpression(e) && e.getOperatorToken().getKind() === SyntaxKind.PlusToken) {
+    const [l, r] = [evalString(e.getLeft(), env, depth), evalString(e.getRight(), env, depth)];
+    return l === undefined || r === undefined ? undefined : l + r;
+  }
+  if (Node.isIdentifier(e)) {
+    if (env.has(e.getText())) return env.get(e.getText());
+    const decl = declarationOf(e);
+    const init = decl && Node.isVariableDeclaration(decl) ? decl.getInitializer() : undefined;
+    return init && depth < MAX_ALIAS_DEPTH ? evalString(init, NO_ENV, depth + 1) : undefined;
+  }
+  return undefined;
+}
+
 function declarationOf(id: Node): Node | undefined {
   let symbol = id.getSymbol();
   if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
   return symbol?.getDeclarations()[0];
-}
-
-function reasonOf(arg: Node | undefined): string {
-  if (!arg) return '(no reason given)';
-  const e = unwrap(arg);
-  if (Node.isStringLiteral(e) || Node.isNoSubstitutionTemplateLiteral(e)) return e.getLiteralText();
-  return e.getText();
 }

@@ -21,12 +21,12 @@ describe('op-coverage on a fixture without holes', () => {
 
   it('finds the satisfies-checked and the annotated tables, and not Partial or non-op records', () => {
     expect(report.tables.map((t) => [t.title, t.file, t.line])).toEqual([
-      ['emit/EMIT', 'packages/emit/src/rules.ts', 10],
+      ['emit/EMIT', 'packages/emit/src/rules.ts', 13],
       ['kernels/kernels', 'packages/kernels/src/table.ts', 12],
     ]);
   });
 
-  it('reads methods, shorthands, spreads and unsupported() through consts and import renames', () => {
+  it('reads methods, shorthands, spreads, helpers, and unsupported() through consts, helpers and import renames', () => {
     const S: Cell = { status: 'supported' };
     expect(cellsOf(report, 'kernels/kernels')).toEqual({ add: S, relu: S, conv_2d: { status: 'unsupported', reason: 'conv kernels come later' } });
     expect(cellsOf(report, 'emit/EMIT')).toEqual({ add: S, relu: S, conv_2d: { status: 'unsupported', reason: 'the emitter writes no convolution yet' } });
