@@ -1,0 +1,172 @@
+// AssemblyScript: int8 conv_2d / depthwise_conv_2d / fully_connected with WebAssembly SIMD, in the
+// interpreter's `xnnpack` arithmetic (ARITHMETIC.md). Built by `npm run build:wasm -w @octet/bench`
+// into wasm/int8.wasm; src/wasm-int8.ts plugs it in as a kernel table, and a property test pins it
+// to the reference int8 kernels byte for byte.
+//
+// Memory is laid out by the JS side (no allocator here): every argument is a byte offset.
+//   acc[o]  = bias[o] + Σ_k w[o, k] · (x[k] − zp_in)          exact in int32
+//   y       = fl(fl(acc) · scale[o]), clamped to [lo, hi] (= the fused activation's bounds − zp_out)
+//   out     = even(y) + zp_out                                 (f32.nearest rounds half to even)
+
+/** acc → int8 for one output channel, as the reference `xnnpack` requantization. */
+@inline
+function requantize(acc: i32, scale: f32, lo: f32, hi: f32, zpOut: i32): i32 {
+  let v: f32 = <f32>acc * scale;
+  v = v < lo ? lo : v > hi ? hi : v;
+  return <i32>nearest<f32>(v) + zpOut;
+}
+
+@inline
+function hsum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+/**
+ * One row of K (padded to kpad, a multiple of 8, with zeros) of int16 values `row` against every
+ * filter row of `w` (int16 [outC][kpad]): y[o] for every o. Four filters share each load of the row.
+ */
+function rowTimesFilters(row: usize, w: usize, kpad: i32, outC: i32, bias: usize, scale: usize, lo: f32, hi: f32, zpOut: i32, y: usize): void {
+  const stride = <usize>kpad << 1;
+  let o = 0;
+  for (; o + 4 <= outC; o += 4) {
+    const w0 = w + <usize>o * stride;
+    const w1 = w0 + stride;
+    const w2 = w1 + stride;
+    const w3 = w2 + stride;
+    let a0 = i32x4.splat(0);
+    let a1 = i32x4.splat(0);
+    let a2 = i32x4.splat(0);
+    let a3 = i32x4.splat(0);
+    for (let k: usize = 0; k < stride; k += 16) {
+      const p = v128.load(row + k);
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(p, v128.load(w0 + k)));
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(p, v128.load(w1 + k)));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(p, v128.load(w2 + k)));
+      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(p, v128.load(w3 + k)));
+    }
+    const b = bias + (<usize>o << 2);
+    const s = scale + (<usize>o << 2);
+    const out = y + <usize>o;
+    store<i8>(out, requantize(load<i32>(b) + hsum(a0), load<f32>(s), lo, hi, zpOut));
+    store<i8>(out + 1, requantize(load<i32>(b + 4) + hsum(a1), load<f32>(s + 4), lo, hi, zpOut));
+    store<i8>(out + 2, requantize(load<i32>(b + 8) + hsum(a2), load<f32>(s + 8), lo, hi, zpOut));
+    store<i8>(out + 3, requantize(load<i32>(b + 12) + hsum(a3), load<f32>(s + 12), lo, hi, zpOut));
+  }
+  for (; o < outC; o++) {
+    const w0 = w + <usize>o * stride;
+    let a = i32x4.splat(0);
+    for (let k: usize = 0; k < stride; k += 16) a = i32x4.add(a, i32x4.dot_i16x8_s(v128.load(row + k), v128.load(w0 + k)));
+    store<i8>(y + <usize>o, requantize(load<i32>(bias + (<usize>o << 2)) + hsum(a), load<f32>(scale + (<usize>o << 2)), lo, hi, zpOut));
+  }
+}
+
+/**
+ * conv_2d, NHWC input x (int8), filters w (int16 [outC][kpad], OHWI order, zero-padded to kpad).
+ * Per output pixel the window, minus zp_in (0 for taps over the edge), is gathered into `patch`
+ * (int16 [kpad]), then every filter is one dot product with it. fully_connected is the 1×1 case.
+ */
+export function conv(
+  x: usize, n: i32, inH: i32, inW: i32, inC: i32, zpIn: i32,
+  w: usize, kpad: i32, outC: i32, bias: usize, scale: usize, lo: f32, hi: f32, zpOut: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  patch: usize, y: usize,
+): void {
+  const K = kh * kw * inC;
+  for (let k = K; k < kpad; k++) store<i16>(patch + (<usize>k << 1), 0);
+  let yAt = y;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * sh - padTop;
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * sw - padLeft;
+        let p = patch;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = iy0 + ky * dh;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ix0 + kx * dw;
+            if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) {
+              memory.fill(p, 0, <usize>inC << 1);
+            } else {
+              const src = x + <usize>(((b * inH + iy) * inW + ix) * inC);
+              let i = 0;
+              const zp = i16x8.splat(<i16>zpIn);
+              for (; i + 8 <= inC; i += 8) v128.store(p + (<usize>i << 1), i16x8.sub(v128.load8x8_s(src + <usize>i), zp));
+              for (; i < inC; i++) store<i16>(p + (<usize>i << 1), <i16>(<i32>load<i8>(src + <usize>i) - zpIn));
+            }
+            p += <usize>inC << 1;
+          }
+        }
+        rowTimesFilters(patch, w, kpad, outC, bias, scale, lo, hi, zpOut, yAt);
+        yAt += <usize>outC;
+      }
+    }
+  }
+}
+
+/** Eight int32 accumulators → eight int8 outputs at `out` (the vector form of `requantize`). */
+@inline
+function requantize8(accLo: v128, accHi: v128, s: usize, lo: v128, hi: v128, zp: v128, out: usize): void {
+  let vLo = f32x4.mul(f32x4.convert_i32x4_s(accLo), v128.load(s));
+  let vHi = f32x4.mul(f32x4.convert_i32x4_s(accHi), v128.load(s + 16));
+  vLo = f32x4.min(f32x4.max(vLo, lo), hi);
+  vHi = f32x4.min(f32x4.max(vHi, lo), hi);
+  const qLo = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(vLo)), zp);
+  const qHi = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(vHi)), zp);
+  const q16 = i16x8.narrow_i32x4_s(qLo, qHi);
+  v128.store64_lane(out, i8x16.narrow_i16x8_s(q16, q16), 0);
+}
+
+/**
+ * depthwise_conv_2d with depth multiplier 1: filters w (int16 [kh·kw][C]). Per output pixel, eight
+ * channels at a time sum their in-bounds taps in int32 lanes.
+ */
+export function depthwise(
+  x: usize, n: i32, inH: i32, inW: i32, C: i32, zpIn: i32,
+  w: usize, bias: usize, scale: usize, lo: f32, hi: f32, zpOut: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  y: usize,
+): void {
+  const zp16 = i16x8.splat(<i16>zpIn);
+  const loV = f32x4.splat(lo);
+  const hiV = f32x4.splat(hi);
+  const zpV = i32x4.splat(zpOut);
+  let yAt = y;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * sh - padTop;
+      const kyLo = iy0 < 0 ? (-iy0 + dh - 1) / dh : 0;
+      const kyHi = min(kh, (inH - iy0 + dh - 1) / dh);
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * sw - padLeft;
+        const kxLo = ix0 < 0 ? (-ix0 + dw - 1) / dw : 0;
+        const kxHi = min(kw, (inW - ix0 + dw - 1) / dw);
+        let c = 0;
+        for (; c + 8 <= C; c += 8) {
+          let aLo = v128.load(bias + (<usize>c << 2));
+          let aHi = v128.load(bias + (<usize>c << 2) + 16);
+          for (let ky = kyLo; ky < kyHi; ky++) {
+            const row = x + <usize>(((b * inH + iy0 + ky * dh) * inW) * C + c);
+            for (let kx = kxLo; kx < kxHi; kx++) {
+              const xv = i16x8.sub(v128.load8x8_s(row + <usize>((ix0 + kx * dw) * C)), zp16);
+              const wv = v128.load(w + (<usize>((ky * kw + kx) * C + c) << 1));
+              aLo = i32x4.add(aLo, i32x4.extmul_low_i16x8_s(xv, wv));
+              aHi = i32x4.add(aHi, i32x4.extmul_high_i16x8_s(xv, wv));
+            }
+          }
+          requantize8(aLo, aHi, scale + (<usize>c << 2), loV, hiV, zpV, yAt + <usize>c);
+        }
+        for (; c < C; c++) {
+          let a = load<i32>(bias + (<usize>c << 2));
+          for (let ky = kyLo; ky < kyHi; ky++) {
+            for (let kx = kxLo; kx < kxHi; kx++) {
+              const xv = <i32>load<i8>(x + <usize>(((b * inH + iy0 + ky * dh) * inW + ix0 + kx * dw) * C + c)) - zpIn;
+              a += xv * <i32>load<i16>(w + (<usize>((ky * kw + kx) * C + c) << 1));
+            }
+          }
+          store<i8>(yAt + <usize>c, requantize(a, load<f32>(scale + (<usize>c << 2)), lo, hi, zpOut));
+        }
+        yAt += <usize>C;
+      }
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { isUnsupported, numElements, windowOutputSize, windowPadBefore, type Activation, type Op, type Value } from '@octet/ir';
+import { fl, int8Kernels, roundHalfEven, type Kernel, type KernelContext, type KernelRun, type KernelTable } from '@octet/interpreter';
+
+/**
+ * A fast int8 kernel table (prototype): conv_2d, depthwise_conv_2d and fully_connected in
+ * WebAssembly SIMD (assembly/int8.ts, built into wasm/int8.wasm), for what LiteRT delegates to
+ * XNNPACK: int8 input, constant weights, `xnnpack` arithmetic, a bias for the convolutions (without
+ * one LiteRT runs the builtin kernel), depth multiplier 1. Anything else falls back to the
+ * reference kernel. Plugged in with `new Interpreter(graph, { kernels: { int8: wasmInt8Kernels } })`.
+ */
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  conv(...args: number[]): void;
+  depthwise(...args: number[]): void;
+}
+
+const WASM = new URL('../wasm/int8.wasm', import.meta.url);
+
+let instance: Exports | undefined;
+/** The first byte the JS side hands out: everything below belongs to the module's static data. */
+let top = 0;
+
+function module(): Exports {
+  if (!instance) {
+    const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(WASM)), {}).exports as unknown as Exports;
+    instance = wasm;
+    top = wasm.memory.buffer.byteLength;
+  }
+  return instance;
+}
+
+/** A region of the module's memory, 16-byte aligned, never freed (kernels live as long as the process). */
+function reserve(bytes: number): number {
+  const m = module();
+  const at = (top + 15) & ~15;
+  top = at + bytes;
+  const missing = top - m.memory.buffer.byteLength;
+  if (missing > 0) m.memory.grow(Math.ceil(missing / 65536));
+  return at;
+}
+
+const heap = () => module().memory.buffer;
+
+function copyIn(at: number, data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }): void {
+  new Uint8Array(heap(), at, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+const ACTIVATION_INTERVAL: { readonly [A in Activation]: readonly [number, number] } = {
+  none: [-Infinity, Infinity],
+  relu: [0, Infinity],
+  relu6: [0, 6],
+  relu_n1_to_1: [-1, 1],
+};
+
+/** XNNPACK's bounds (ARITHMETIC.md): lrintf(clamp(fl(fl(bound/s) + zp), −128, 127)), minus zp_out. */
+function bounds(act: Activation, s: number, zp: number): [number, number] {
+  const q = (bound: number) => {
+    const v = fl(fl(bound / s) + zp);
+    return roundHalfEven(v < -128 ? -128 : v > 127 ? 127 : v);
+  };
+  const [lo, hi] = ACTIVATION_INTERVAL[act];
+  return [q(lo) - zp, q(hi) - zp];
+}
+
+type Weighted = 'conv_2d' | 'depthwise_conv_2d' | 'fully_connected';
+
+/** Scale, zero point and per-channel multipliers of an op that the reference kernel has accepted. */
+function params(op: Op<Weighted>, channelAxis: number) {
+  const [x, w] = op.inputs;
+  const y = op.outputs[0];
+  const sIn = fl(x.type.quant!.scale[0]);
+  const sOut = fl(y.type.quant!.scale[0]);
+  const zpOut = y.type.quant!.zeroPoint[0];
+  const q = w.type.quant!;
+  const channels = w.type.shape[channelAxis];
+  const scale = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) scale[c] = fl(fl(sIn * fl(q.scale[q.scale.length > 1 ? c : 0])) / sOut);
+  const [lo, hi] = bounds(op.attrs.fused_activation, sOut, zpOut);
+  return { zpIn: x.type.quant!.zeroPoint[0], zpOut, scale, lo, hi, channels };
+}
+
+/** Whether `op` runs in WebAssembly (else the reference kernel runs it). */
+export function usesWasm(op: Op<Weighted>, ctx: KernelContext): boolean {
+  const [x, w, b] = op.inputs;
+  return (
+    ctx.arithmetic === 'xnnpack' &&
+    x.type.dtype === 'int8' &&
+    w.data !== undefined &&
+    (b === undefined ? op.kind === 'fully_connected' : b.data !== undefined) &&
+    (op.kind !== 'depthwise_conv_2d' || (op as Op<'depthwise_conv_2d'>).attrs.depth_multiplier === 1)
+  );
+}
+
+/** The reference kernel for `op` (it also checks dtypes and parameters, and throws the interpreter's errors). */
+function reference<K extends Weighted>(op: Op<K>, ctx: KernelContext): KernelRun {
+  const k = int8Kernels[op.kind];
+  if (isUnsupported(k)) throw new Error(`no reference int8 kernel for ${op.kind}`);
+  return (k as Kernel<K>)(op, ctx);
+}
+
+/** Bias (int32, zeros when absent), per-channel scales: copied into the module once. */
+function constants(bias: Value | undefined, channels: number, scale: Float32Array) {
+  const b = reserve(channels * 4);
+  copyIn(b, (bias?.data as Int32Array | undefined) ?? new Int32Array(channels));
+  const s = reserve(channels * 4);
+  copyIn(s, scale);
+  return { b, s };
+}
+
+/** Staging for one input and one output per op: x is copied in, y out, at every run. */
+function staging(xBytes: number, yBytes: number): { x: number; y: number } {
+  return { x: reserve(xBytes + 16), y: reserve(yBytes + 16) };
+}
+
+const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
+  const fallback = reference(op, ctx);
+  if (!usesWasm(op, ctx)) return fallback;
+  const [n, inH, inW, inC] = op.inputs[0].type.shape;
+  const [outC, kh, kw] = op.inputs[1].type.shape;
+  const a = op.attrs;
+  const outH = windowOutputSize(inH, kh, a.stride_h, a.dilation_h, a.padding);
+  const outW = windowOutputSize(inW, kw, a.stride_w, a.dilation_w, a.padding);
+  const padTop = windowPadBefore(inH, kh, a.stride_h, a.dilation_h, a.padding);
+  const padLeft = windowPadBefore(inW, kw, a.stride_w, a.dilation_w, a.padding);
+  const p = params(op, 0);
+  const K = kh * kw * inC;
+  const kpad = (K + 7) & ~7;
+  // filters widened to int16 rows of kpad (zeros past K), so that each row is whole SIMD loads
+  const w16 = new Int16Array(outC * kpad);
+  const w = op.inputs[1].data as Int8Array;
+  for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) w16[o * kpad + k] = w[o * K + k];
+  const wAt = reserve(w16.byteLength);
+  copyIn(wAt, w16);
+  const { b, s } = constants(op.inputs[2], outC, p.scale);
+  const patch = reserve(kpad * 2);
+  const xBytes = numElements(op.inputs[0].type.shape);
+  const yBytes = numElements(op.outputs[0].type.shape);
+  const io = staging(xBytes, yBytes);
+  const m = module();
+  return (ins, outs) => {
+    copyIn(io.x, ins[0] as Int8Array);
+    m.conv(io.x, n, inH, inW, inC, p.zpIn, wAt, kpad, outC, b, s, p.lo, p.hi, p.zpOut, kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW, patch, io.y);
+    (outs[0] as Int8Array).set(new Int8Array(heap(), io.y, yBytes));
+  };
+};
+
+const fullyConnected: Kernel<'fully_connected'> = (op, ctx) => {
+  const fallback = reference(op, ctx);
+  if (!usesWasm(op, ctx)) return fallback;
+  const [outC, K] = op.inputs[1].type.shape;
+  const rows = numElements(op.inputs[0].type.shape) / K;
+  const p = params(op, 0);
+  const kpad = (K + 7) & ~7;
+  const w16 = new Int16Array(outC * kpad);
+  const w = op.inputs[1].data as Int8Array;
+  for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) w16[o * kpad + k] = w[o * K + k];
+  const wAt = reserve(w16.byteLength);
+  copyIn(wAt, w16);
+  const { b, s } = constants(op.inputs[2], outC, p.scale);
+  const patch = reserve(kpad * 2);
+  const io = staging(rows * K, rows * outC);
+  const m = module();
+  return (ins, outs) => {
+    copyIn(io.x, ins[0] as Int8Array);
+    // rows of K as a 1×1 convolution over `rows` images of one pixel
+    m.conv(io.x, rows, 1, 1, K, p.zpIn, wAt, kpad, outC, b, s, p.lo, p.hi, p.zpOut, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, patch, io.y);
+    (outs[0] as Int8Array).set(new Int8Array(heap(), io.y, rows * outC));
+  };
+};
+
+const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
+  const fallback = reference(op, ctx);
+  if (!usesWasm(op, ctx)) return fallback;
+  const [n, inH, inW, C] = op.inputs[0].type.shape;
+  const [, kh, kw] = op.inputs[1].type.shape;
+  const a = op.attrs;
+  const outH = windowOutputSize(inH, kh, a.stride_h, a.dilation_h, a.padding);
+  const outW = windowOutputSize(inW, kw, a.stride_w, a.dilation_w, a.padding);
+  const padTop = windowPadBefore(inH, kh, a.stride_h, a.dilation_h, a.padding);
+  const padLeft = windowPadBefore(inW, kw, a.stride_w, a.dilation_w, a.padding);
+  const p = params(op, 3);
+  const w16 = Int16Array.from(op.inputs[1].data as Int8Array);
+  const wAt = reserve(w16.byteLength);
+  copyIn(wAt, w16);
+  const { b, s } = constants(op.inputs[2], C, p.scale);
+  const xBytes = numElements(op.inputs[0].type.shape);
+  const yBytes = numElements(op.outputs[0].type.shape);
+  const io = staging(xBytes, yBytes);
+  const m = module();
+  return (ins, outs) => {
+    copyIn(io.x, ins[0] as Int8Array);
+    m.depthwise(io.x, n, inH, inW, C, p.zpIn, wAt, b, s, p.lo, p.hi, p.zpOut, kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW, io.y);
+    (outs[0] as Int8Array).set(new Int8Array(heap(), io.y, yBytes));
+  };
+};
+
+export const wasmInt8Kernels = {
+  conv_2d: conv2d,
+  depthwise_conv_2d: depthwiseConv2d,
+  fully_connected: fullyConnected,
+} satisfies Partial<KernelTable>;
