@@ -10,8 +10,18 @@ import { fl, int8Kernels, roundHalfEven, type Kernel, type KernelContext, type K
  * reference kernel. Plugged in with `new Interpreter(graph, { kernels: { int8: wasmInt8Kernels } })`.
  */
 
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The few WebAssembly JS API members used here (the repo's TypeScript libs do not declare them). */
+const { WebAssembly: Wasm } = globalThis as unknown as {
+  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports: object) => { exports: unknown } };
+};
+
 interface Exports {
-  memory: WebAssembly.Memory;
+  memory: Memory;
   conv(...args: number[]): void;
   depthwise(...args: number[]): void;
 }
@@ -24,7 +34,7 @@ let top = 0;
 
 function module(): Exports {
   if (!instance) {
-    const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(WASM)), {}).exports as unknown as Exports;
+    const wasm = new Wasm.Instance(new Wasm.Module(readFileSync(WASM)), {}).exports as unknown as Exports;
     instance = wasm;
     top = wasm.memory.buffer.byteLength;
   }
