@@ -141,6 +141,7 @@ export function layerErrors(floatGraph: Graph, quantGraph: Graph, samples: Itera
     });
     opts.onSample?.(++done);
   }
+  if (done === 0) throw new Error('layer errors need at least one sample: pass some inputs (one float array per model input)');
   return [...acc.values()].map(({ pair, f2, e2, e2s, n, lo, hi }) => {
     const [qmin, qmax] = Q_RANGE[pair.dtype];
     const ends = pair.q.scale.flatMap((s, c) => [s * (qmin - pair.q.zeroPoint[c]), s * (qmax - pair.q.zeroPoint[c])]);

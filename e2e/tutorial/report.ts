@@ -135,7 +135,7 @@ const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1000px;padding:0 1rem;color:#1d2330;background:#fff}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde;padding-bottom:.2rem}
 .sub{color:#556;margin-top:0}table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #e4e6ef;text-align:left;white-space:nowrap}
-th{background:#f3f4f8;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.unavailable td{color:#a33}tr.worst td{background:#fff3e6}
+th{background:#f3f4f8;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.unavailable td{color:#a33;white-space:normal}tr.worst td{background:#fff3e6}
 figure{margin:.5rem 0}figcaption{color:#556;font-size:.9rem}svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#778}line.axis{stroke:#99a}
 rect.size-bar{fill:#5b7fd6}rect.size-bar.float{fill:#9aa6bf}rect.acc-bar.ours{fill:#3f9f6f}rect.acc-bar.litert{fill:#8fc9a9}rect.sqnr-bar{fill:#7b68c9}rect.sqnr-bar.worst{fill:#e08a2c}
 ul.checks{list-style:none;padding-left:0}ul.checks li.ok::before{content:"✓ ";color:#2a8a4a}ul.checks li.bad::before{content:"✗ ";color:#c33}.note,.notes{color:#556;font-size:.9rem}
