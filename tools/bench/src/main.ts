@@ -79,6 +79,7 @@ for (const model of models) {
   for (const precision of PRECISIONS) {
     for (const runtime of runtimes) {
       if (runtime === 'tfjs' && precision !== 'float') continue; // tfjs runs the float model only
+      if (runtime === 'octet+wasm' && precision !== 'int8') continue; // the wasm table has int8 kernels only
       const key = { model, precision, runtime };
       const file = runtime === 'tfjs' ? MODELS[model].modelJson(modelsDir) : files.get(`${model}/${precision}`);
       if (!file) {
@@ -88,7 +89,7 @@ for (const model of models) {
       }
       const cellName = `${runtime}:${model}:${precision}`;
       // one profile per thread (the main thread, tsx's loader thread): read the largest
-      const profile = opts.profile === cellName ? ['--cpu-prof', '--cpu-prof-dir', join(opts.out, 'profiles', cellName.replaceAll(':', '_'))] : [];
+      const profile = opts.profile === cellName ? ['--cpu-prof', '--cpu-prof-dir', join(opts.out, 'profiles', cellName.replaceAll(':', '_').replace('+', '-'))] : [];
       const argv = [process.execPath, ...profile, '--import', 'tsx', join(HERE, 'throughput-job.ts'), runtime, model, precision, file, JSON.stringify(timing)];
       log(`time ${cellName} ... `);
       const run = await runJob(argv);
@@ -151,6 +152,6 @@ writeFileSync(join(opts.out, `${stamp}.json`), json);
 writeFileSync(join(opts.out, 'latest.json'), json);
 say(`\nwrote ${join(opts.out, `${stamp}.json`).replace(ROOT + '/', '')} and latest.json`);
 if (opts.profile) {
-  const dir = join(opts.out, 'profiles', opts.profile.replaceAll(':', '_'));
+  const dir = join(opts.out, 'profiles', opts.profile.replaceAll(':', '_').replace('+', '-'));
   say(existsSync(dir) ? `profiles (one per thread; the main thread's is the largest): ${dir.replace(ROOT + '/', '')}/` : `profile: cell ${opts.profile} did not run`);
 }

@@ -10,7 +10,8 @@ import { read } from '@octet/tflite';
 import { DEFAULT_TIMING, timeSteps, type Timing, type TimingOptions } from './measure.ts';
 import { BENCH_IMAGES, MODELS, quantizeToUint8, type ModelName, type Precision } from './models.ts';
 
-export const RUNTIMES = ['octet', 'litert', 'tfjs'] as const;
+/** `octet+wasm`: our interpreter with the WebAssembly SIMD int8 kernel table (src/wasm-int8.ts); int8 models only. */
+export const RUNTIMES = ['octet', 'octet+wasm', 'litert', 'tfjs'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
 export interface ThroughputResult {
@@ -32,11 +33,13 @@ function feed(bytes: Uint8Array, images: Float32Array[]): TypedArray[] {
   return images.map((x) => quantizeToUint8(x, q.scale[0], q.zeroPoint[0]));
 }
 
-async function octet(file: string, images: Float32Array[]): Promise<[Step, string, string]> {
+async function octet(file: string, images: Float32Array[], wasm: boolean): Promise<[Step, string, string]> {
   const bytes = readFileSync(file);
   const inputs = feed(bytes, images);
-  const interpreter = new Interpreter(read(bytes));
-  return [(i) => interpreter.run([inputs[i % inputs.length]]), 'Octet interpreter, reference kernel table (TypeScript), 1 thread', inputs[0].constructor.name];
+  const kernels = wasm ? { int8: (await import('./wasm-int8.ts')).wasmInt8Kernels } : {};
+  const interpreter = new Interpreter(read(bytes), { kernels });
+  const what = wasm ? 'Octet interpreter, int8 conv/depthwise/fully_connected in WebAssembly SIMD (prototype), the rest reference, 1 thread' : 'Octet interpreter, reference kernel table (TypeScript), 1 thread';
+  return [(i) => interpreter.run([inputs[i % inputs.length]]), what, inputs[0].constructor.name];
 }
 
 async function litert(file: string, images: Float32Array[]): Promise<[Step, string, string]> {
@@ -82,7 +85,11 @@ export async function measureThroughput(runtime: Runtime, model: ModelName, file
   const spec = MODELS[model];
   const images = spec.benchImages(BENCH_IMAGES[model]);
   const [step, backend, inputDtype] =
-    runtime === 'octet' ? await octet(file, images) : runtime === 'litert' ? await litert(file, images) : await tfjs(file, images, spec.imageShape);
+    runtime === 'octet' || runtime === 'octet+wasm'
+      ? await octet(file, images, runtime === 'octet+wasm')
+      : runtime === 'litert'
+        ? await litert(file, images)
+        : await tfjs(file, images, spec.imageShape);
   return { runtime, backend, inputDtype, timing: await timeSteps(step, timing) };
 }
 
