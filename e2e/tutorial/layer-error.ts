@@ -139,7 +139,8 @@ export function layerErrors(floatGraph: Graph, quantGraph: Graph, samples: Itera
         a.n += data.length;
       },
     });
-    opts.onSample?.(++done);
+    done++;
+    opts.onSample?.(done); // not onSample?.(++done): optional chaining would skip the increment
   }
   if (done === 0) throw new Error('layer errors need at least one sample: pass some inputs (one float array per model input)');
   return [...acc.values()].map(({ pair, f2, e2, e2s, n, lo, hi }) => {
