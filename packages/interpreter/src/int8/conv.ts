@@ -1,7 +1,8 @@
-import { numElements, windowOutputSize, windowPadBefore, type AttrsOf, type Op } from '@octet/ir';
+import { numElements, windowOutputSize, windowPadBefore, type AttrsOf, type Op, type Value } from '@octet/ir';
 import { InterpreterError, opWhere } from '../errors.ts';
 import type { KernelContext, KernelRun } from '../kernel.ts';
-import { channelScales, perTensor, requireInt8 } from './params.ts';
+import { fl } from './arith.ts';
+import { channelScales, perTensor } from './params.ts';
 import { makeRequantize, type RequantizeKind } from './requantize.ts';
 
 /**
@@ -14,17 +15,16 @@ import { makeRequantize, type RequantizeKind } from './requantize.ts';
 type WeightedKind = 'conv_2d' | 'depthwise_conv_2d' | 'fully_connected';
 
 /**
- * Which requantization LiteRT runs: XNNPACK takes conv/depthwise only with a bias tensor (without
- * one the builtin kernel runs, whose arithmetic is the reference one) and fully_connected always.
+ * Which requantization runs: LiteRT's XNNPACK delegate takes all three ops (with or without a
+ * bias tensor, checked against LiteRT); TFLite's reference kernels use a Q31 multiplier for the
+ * convolutions and a double one for fully_connected.
  */
 function requantizeKind(op: Op<WeightedKind>, ctx: KernelContext): RequantizeKind {
-  const hasBias = op.inputs.length > 2;
-  if (op.kind === 'fully_connected') return ctx.arithmetic === 'xnnpack' ? 'xnnpack' : 'double';
-  return ctx.arithmetic === 'xnnpack' && hasBias ? 'xnnpack' : 'q31';
+  if (ctx.arithmetic === 'xnnpack') return 'xnnpack';
+  return op.kind === 'fully_connected' ? 'double' : 'q31';
 }
 
 function prepareWeighted(op: Op<WeightedKind>, ctx: KernelContext, channelAxis: number) {
-  requireInt8(op, ['int32']);
   const [x, w, bias] = op.inputs;
   if (x.type.dtype !== 'int8' || w.type.dtype !== 'int8' || op.outputs[0].type.dtype !== 'int8' || (bias && bias.type.dtype !== 'int32')) {
     throw new InterpreterError(`${opWhere(op)} takes int8 input and weights, an int32 bias and gives int8: quantize the op consistently (got ${op.inputs.map((v) => v.type.dtype).join(', ')} → ${op.outputs[0].type.dtype})`);
@@ -33,8 +33,25 @@ function prepareWeighted(op: Op<WeightedKind>, ctx: KernelContext, channelAxis: 
   const outQ = perTensor(op, op.outputs[0], 'result');
   const channels = w.type.shape[channelAxis];
   const sW = channelScales(op, w, channelAxis, channels);
-  const requantize = makeRequantize(requantizeKind(op, ctx), inQ.scale, sW, outQ, op.attrs.fused_activation);
+  const kind = requantizeKind(op, ctx);
+  if (kind === 'xnnpack') checkXnnpackScales(op, inQ.scale, sW, outQ.scale);
+  const requantize = makeRequantize(kind, inQ.scale, sW, outQ, op.attrs.fused_activation);
   return { zpIn: inQ.zeroPoint, channels, requantize, hasBias: bias !== undefined };
+}
+
+/**
+ * XNNPACK refuses a requantization scale fl(fl(s_in·s_w[c])/s_out) of 256 or more: LiteRT then
+ * fails to create its runtime and the model does not load. There is no result to reproduce.
+ */
+function checkXnnpackScales(op: Op, sIn: number, sW: Float64Array, sOut: number): void {
+  for (let c = 0; c < sW.length; c++) {
+    const s = fl(fl(sIn * sW[c]) / sOut);
+    if (!(s < 256)) {
+      throw new InterpreterError(
+        `${opWhere(op)} channel ${c} has requantization scale s_in·s_w/s_out = ${s} ≥ 256, which XNNPACK (LiteRT's default) refuses, failing the model: widen the output range, or run with arithmetic 'reference'`,
+      );
+    }
+  }
 }
 
 function geometry(inH: number, inW: number, kh: number, kw: number, a: AttrsOf<'conv_2d'>) {
@@ -47,8 +64,63 @@ function geometry(inH: number, inW: number, kh: number, kw: number, a: AttrsOf<'
 }
 
 /**
+ * Weights [O, K] packed for the blocked dot products: groups of 4 output channels, each group
+ * [K][4] (channels past O are zeros), as Int32Array. Constant weights are packed once in prepare;
+ * weights computed at run time are repacked into the same buffer at each invoke.
+ */
+function packer(w: Value, outC: number, K: number): (data: Int8Array) => Int32Array {
+  const groups = Math.ceil(outC / 4);
+  const packed = new Int32Array(groups * K * 4);
+  const pack = (data: Int8Array) => {
+    for (let o = 0; o < outC; o++) {
+      const g = o >> 2;
+      const lane = o & 3;
+      for (let k = 0; k < K; k++) packed[(g * K + k) * 4 + lane] = data[o * K + k];
+    }
+    return packed;
+  };
+  if (w.data) {
+    pack(w.data as Int8Array);
+    return () => packed;
+  }
+  return pack;
+}
+
+/**
+ * acc[o] = bias[o] + Σ_k packed(o, k)·v[k] for every output channel, four channels per pass over
+ * v (four accumulators in registers, one load of v[k] for four products).
+ */
+function blockedDots(v: Int32Array, K: number, packed: Int32Array, outC: number, bias: Int32Array | undefined, acc: Int32Array): void {
+  for (let o = 0; o < outC; o += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let wb = o * K;
+    for (let k = 0; k < K; k++, wb += 4) {
+      const x = v[k];
+      s0 += x * packed[wb];
+      s1 += x * packed[wb + 1];
+      s2 += x * packed[wb + 2];
+      s3 += x * packed[wb + 3];
+    }
+    if (bias !== undefined) {
+      acc[o] = s0 + bias[o];
+      if (o + 1 < outC) acc[o + 1] = s1 + bias[o + 1];
+      if (o + 2 < outC) acc[o + 2] = s2 + bias[o + 2];
+      if (o + 3 < outC) acc[o + 3] = s3 + bias[o + 3];
+    } else {
+      acc[o] = s0;
+      if (o + 1 < outC) acc[o + 1] = s1;
+      if (o + 2 < outC) acc[o + 2] = s2;
+      if (o + 3 < outC) acc[o + 3] = s3;
+    }
+  }
+}
+
+/**
  * Filter OHWI. Per output pixel, the window (x − zp_in, 0 for padding) is gathered once into
- * `patch` (K = kh·kw·inC), then each output channel is one dot product with its filter row.
+ * `patch` (K = kh·kw·inC), then every output channel is a dot product with its filter row.
  */
 export function conv2dInt8(op: Op<'conv_2d'>, ctx: KernelContext): KernelRun {
   const { zpIn, channels: outC, requantize, hasBias } = prepareWeighted(op, ctx, 0);
@@ -61,9 +133,10 @@ export function conv2dInt8(op: Op<'conv_2d'>, ctx: KernelContext): KernelRun {
   const rowLen = kw * inC;
   const patch = new Int32Array(K);
   const acc = new Int32Array(outC);
+  const pack = packer(op.inputs[1], outC, K);
   return (ins, outs) => {
     const x = ins[0] as Int8Array;
-    const w = ins[1] as Int8Array;
+    const packed = pack(ins[1] as Int8Array);
     const bias = hasBias ? (ins[2] as Int32Array) : undefined;
     const y = outs[0] as Int8Array;
     let yi = 0;
@@ -93,12 +166,7 @@ export function conv2dInt8(op: Op<'conv_2d'>, ctx: KernelContext): KernelRun {
               for (let i = 0; i < inC; i++) patch[p++] = x[base + i] - zpIn;
             }
           }
-          for (let o = 0; o < outC; o++) {
-            let s = bias === undefined ? 0 : bias[o];
-            const wb = o * K;
-            for (let k = 0; k < K; k++) s += w[wb + k] * patch[k];
-            acc[o] = s;
-          }
+          blockedDots(patch, K, packed, outC, bias, acc);
           requantize(acc, y, yi);
           yi += outC;
         }
@@ -162,20 +230,16 @@ export function fullyConnectedInt8(op: Op<'fully_connected'>, ctx: KernelContext
   const rows = numElements(op.inputs[0].type.shape) / K;
   const row = new Int32Array(K);
   const acc = new Int32Array(outC);
+  const pack = packer(op.inputs[1], outC, K);
   return (ins, outs) => {
     const x = ins[0] as Int8Array;
-    const w = ins[1] as Int8Array;
+    const packed = pack(ins[1] as Int8Array);
     const bias = hasBias ? (ins[2] as Int32Array) : undefined;
     const y = outs[0] as Int8Array;
     for (let r = 0; r < rows; r++) {
       const xb = r * K;
       for (let k = 0; k < K; k++) row[k] = x[xb + k] - zpIn;
-      for (let o = 0; o < outC; o++) {
-        let s = bias === undefined ? 0 : bias[o];
-        const wb = o * K;
-        for (let k = 0; k < K; k++) s += w[wb + k] * row[k];
-        acc[o] = s;
-      }
+      blockedDots(row, K, packed, outC, bias, acc);
       requantize(acc, y, r * outC);
     }
   };

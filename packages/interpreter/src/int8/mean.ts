@@ -7,7 +7,7 @@ import { INT8_MAX, INT8_MIN, perTensor, requireInt8, type TensorQuant } from './
 /**
  * int8 MEAN. Every path first sums the raw int8 values of each output's group (S, N values);
  * they differ in how S becomes the output (ARITHMETIC.md, and TFLite's reduce.cc):
- * - `xnnpack` (XNNPACK, spatial axes of a 4-D input): s′ = fl(fl(s_in/s_out)·fl(1/N)),
+ * - `xnnpack` (XNNPACK: a 4-D input reduced over {1, 2} or over {2}): s′ = fl(fl(s_in/s_out)·fl(1/N)),
  *   z′ = fl(zp_out − fl(fl(N·zp_in)·s′)), out = away(fl(fl(S)·s′ + z′)) — half away here.
  * - `integer` (reference_integer_ops::Mean: 4-D input, axes {1, 2}, keep_dims): M, e = QM(s_in/s_out);
  *   k = min(⌊log₂N⌋, 32, 31 + e); M′ = ⌊M·2^k / N⌋; out = MBQM(S − zp_in·N, M′, e − k) + zp_out.
@@ -22,7 +22,9 @@ function meanPath(op: Op<'mean'>, ctx: KernelContext, inQ: TensorQuant, outQ: Te
   const shape = op.inputs[0].type.shape;
   const axes = new Set(op.attrs.axes.map((a) => normalizeAxis(a, shape.length)));
   const spatial = shape.length === 4 && axes.size === 2 && axes.has(1) && axes.has(2);
-  if (spatial && ctx.arithmetic === 'xnnpack') return 'xnnpack';
+  // The XNNPACK delegate takes a 4-D MEAN over {1, 2} or over {2} alone, keep_dims or not.
+  const delegated = spatial || (shape.length === 4 && axes.size === 1 && axes.has(2));
+  if (delegated && ctx.arithmetic === 'xnnpack') return 'xnnpack';
   if (spatial && op.attrs.keep_dims) return 'integer';
   return inQ.scale === outQ.scale && inQ.zeroPoint === outQ.zeroPoint ? 'truncate' : 'float';
 }
