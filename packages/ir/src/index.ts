@@ -12,3 +12,4 @@ export * from './parse.ts';
 export * from './hash.ts';
 export * from './unsupported.ts';
 export * from './diagnostics.ts';
+export * from './quant-rules.ts';
