@@ -60,6 +60,18 @@ describe('octet opt', () => {
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  it('--verify-each reports an invalid input at the offending op\'s line and column, exit 1', async () => {
+    // Parses (types are inferred from the first operand), but the verifier rejects mixed dtypes.
+    const text = 'graph @g(%x: f32[1,2], %i: i32[1,2]) {\n  %y = add(%x, %i)\n  return %y\n}\n';
+    const r = await octet(['opt', '--verify-each', '-'], text);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    // The message is the verifier's; the location is the command's.
+    expect(r.stderr).toMatch(/^octet: <stdin>:2:3: 'add' op [^\n]*float32[^\n]*int32[^\n]*\n$/);
+    const unverified = await octet(['opt', '-'], text);
+    expect(unverified.code).toBe(0);
+  });
+
   it('rejects an unknown pass on one line listing every known pass, exit 1', async () => {
     const r = await npxOctet(['opt', '--passes', 'remove-identity,fold-batchnorm', EXAMPLE]);
     expect(r.code).toBe(1);
