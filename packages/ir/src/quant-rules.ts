@@ -74,7 +74,7 @@ const BIAS_DTYPE: Partial<Record<DType, DType>> = { int8: 'int32', int16: 'int64
 
 const WEIGHT_MIN = -127;
 
-export function describeOpForQuant(op: Op): string {
+function describeOpForQuant(op: Op): string {
   return `'${op.kind}' op${op.loc ? ` (from '${op.loc}')` : ''}`;
 }
 

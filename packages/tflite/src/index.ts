@@ -6,3 +6,4 @@ export { EMIT_RULES, type EmitRule, type EmitTable } from './emit-ops.ts';
 export { READ_RULES, type ReadRule, type ReadTable } from './read-ops.ts';
 export { minRuntimeVersion, runtimeVersionOf } from './versions.ts';
 export { Verifier } from './verifier.ts';
+export { assertValidFile, checkFile, FILE_RULE_IDS, InvalidTfliteError, type FileProblem, type FileRuleId } from './check.ts';
