@@ -1,10 +1,10 @@
 // Where our interpreter spends its time, per op kind and per op (the bench's "why"):
-//   node --import tsx tools/bench/src/op-times.ts <file.tflite> <mnist|mobilenet_v2> [runs]
+//   node --import tsx tools/bench/src/op-times.ts <file.tflite> <mnist|mobilenet_v2> [runs] [--wasm]
 // Times each op by the gap between consecutive value observations (the observer runs right after
 // each op), over `runs` invokes after a warm-up.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Interpreter } from '@octet/interpreter';
+import { Interpreter, type InterpreterOptions } from '@octet/interpreter';
 import type { AnyOp, TypedArray } from '@octet/ir';
 import { read } from '@octet/tflite';
 import { BENCH_IMAGES, MODELS, quantizeToUint8, type ModelName } from './models.ts';
@@ -40,9 +40,9 @@ function describeOp(op: AnyOp): string {
   return `${t(op.inputs[0])}${op.inputs[1] ? ` × ${t(op.inputs[1])}` : ''} → ${t(op.outputs[0])}${geo}`;
 }
 
-export function opTimes(bytes: Uint8Array, inputs: TypedArray[], runs: number, warmup: number): OpTime[] {
+export function opTimes(bytes: Uint8Array, inputs: TypedArray[], runs: number, warmup: number, opts: InterpreterOptions = {}): OpTime[] {
   const graph = read(bytes);
-  const interpreter = new Interpreter(graph);
+  const interpreter = new Interpreter(graph, opts);
   const times = graph.ops.map((op, index): OpTime => ({ index, kind: op.kind, what: describeOp(op), ms: 0, macs: macsOf(op) }));
   const index = new Map(graph.ops.map((op, i) => [op, i]));
   for (let r = 0; r < warmup + runs; r++) {
@@ -62,21 +62,25 @@ export function opTimes(bytes: Uint8Array, inputs: TypedArray[], runs: number, w
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [file, model, runsArg] = process.argv.slice(2) as [string, ModelName, string | undefined];
+  const args = process.argv.slice(2);
+  const wasm = args.includes('--wasm');
+  const [file, model, runsArg] = args.filter((a) => a !== '--wasm') as [string, ModelName, string | undefined];
   const runs = Number(runsArg ?? 20);
+  // --wasm: the WebAssembly SIMD tables for both families (src/wasm-float.ts, src/wasm-int8.ts)
+  const kernels = wasm ? { float: (await import('./wasm-float.ts')).wasmFloatKernels, int8: (await import('./wasm-int8.ts')).wasmInt8Kernels } : {};
   const bytes = readFileSync(file);
   const input = read(bytes).inputs[0];
   const images = MODELS[model].benchImages(Math.min(BENCH_IMAGES[model], 16));
   const q = input.type.quant;
   const inputs = input.type.dtype === 'uint8' && q ? images.map((x) => quantizeToUint8(x, q.scale[0], q.zeroPoint[0])) : images;
-  const times = opTimes(bytes, inputs, runs, Math.max(3, runs >> 2));
+  const times = opTimes(bytes, inputs, runs, Math.max(3, runs >> 2), { kernels });
   const total = times.reduce((s, t) => s + t.ms, 0);
   const byKind = new Map<string, { ms: number; n: number; macs: number }>();
   for (const t of times) {
     const k = byKind.get(t.kind) ?? { ms: 0, n: 0, macs: 0 };
     byKind.set(t.kind, { ms: k.ms + t.ms, n: k.n + 1, macs: k.macs + t.macs });
   }
-  console.log(`${file}: ${total.toFixed(3)} ms per invoke (sum over ops, mean of ${runs} runs)`);
+  console.log(`${file}${wasm ? ' (wasm kernel tables)' : ''}: ${total.toFixed(3)} ms per invoke (sum over ops, mean of ${runs} runs)`);
   console.log('\nper kind: ms, share, ops, GMAC/s');
   for (const [kind, k] of [...byKind].sort((a, b) => b[1].ms - a[1].ms)) {
     const gmacs = k.macs ? `  ${(k.macs / k.ms / 1e6).toFixed(2)} GMAC/s` : '';

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isUnsupported, numElements, windowOutputSize, windowPadBefore, type Activation, type Op, type Value } from '@octet/ir';
 import { fl, int8Kernels, roundHalfEven, type Kernel, type KernelContext, type KernelRun, type KernelTable } from '@octet/interpreter';
+import { WasmModule } from './wasm-module.ts';
 
 /**
  * A fast int8 kernel table (prototype): conv_2d, depthwise_conv_2d and fully_connected in
@@ -10,52 +10,13 @@ import { fl, int8Kernels, roundHalfEven, type Kernel, type KernelContext, type K
  * reference kernel. Plugged in with `new Interpreter(graph, { kernels: { int8: wasmInt8Kernels } })`.
  */
 
-interface Memory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-/** The few WebAssembly JS API members used here (the repo's TypeScript libs do not declare them). */
-const { WebAssembly: Wasm } = globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports: object) => { exports: unknown } };
-};
-
 interface Exports {
-  memory: Memory;
   conv(...args: number[]): void;
   depthwise(...args: number[]): void;
 }
 
-const WASM = new URL('../wasm/int8.wasm', import.meta.url);
-
-let instance: Exports | undefined;
-/** The first byte the JS side hands out: everything below belongs to the module's static data. */
-let top = 0;
-
-function module(): Exports {
-  if (!instance) {
-    const wasm = new Wasm.Instance(new Wasm.Module(readFileSync(WASM)), {}).exports as unknown as Exports;
-    instance = wasm;
-    top = wasm.memory.buffer.byteLength;
-  }
-  return instance;
-}
-
-/** A region of the module's memory, 16-byte aligned, never freed (kernels live as long as the process). */
-function reserve(bytes: number): number {
-  const m = module();
-  const at = (top + 15) & ~15;
-  top = at + bytes;
-  const missing = top - m.memory.buffer.byteLength;
-  if (missing > 0) m.memory.grow(Math.ceil(missing / 65536));
-  return at;
-}
-
-const heap = () => module().memory.buffer;
-
-function copyIn(at: number, data: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }): void {
-  new Uint8Array(heap(), at, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-}
+let instance: WasmModule<Exports> | undefined;
+const module = () => (instance ??= new WasmModule<Exports>(new URL('../wasm/int8.wasm', import.meta.url)));
 
 const ACTIVATION_INTERVAL: { readonly [A in Activation]: readonly [number, number] } = {
   none: [-Infinity, Infinity],
@@ -112,16 +73,13 @@ function reference<K extends Weighted>(op: Op<K>, ctx: KernelContext): KernelRun
 
 /** Bias (int32, zeros when absent), per-channel scales: copied into the module once. */
 function constants(bias: Value | undefined, channels: number, scale: Float32Array) {
-  const b = reserve(channels * 4);
-  copyIn(b, (bias?.data as Int32Array | undefined) ?? new Int32Array(channels));
-  const s = reserve(channels * 4);
-  copyIn(s, scale);
-  return { b, s };
+  const m = module();
+  return { b: m.place((bias?.data as Int32Array | undefined) ?? new Int32Array(channels)), s: m.place(scale) };
 }
 
 /** Staging for one input and one output per op: x is copied in, y out, at every run. */
 function staging(xBytes: number, yBytes: number): { x: number; y: number } {
-  return { x: reserve(xBytes + 16), y: reserve(yBytes + 16) };
+  return { x: module().reserve(xBytes + 16), y: module().reserve(yBytes + 16) };
 }
 
 const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
@@ -141,18 +99,18 @@ const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
   const w16 = new Int16Array(outC * kpad);
   const w = op.inputs[1].data as Int8Array;
   for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) w16[o * kpad + k] = w[o * K + k];
-  const wAt = reserve(w16.byteLength);
-  copyIn(wAt, w16);
+  const wAt = module().place(w16);
   const { b, s } = constants(op.inputs[2], outC, p.scale);
-  const patch = reserve(kpad * 2);
+  const patch = module().reserve(kpad * 2);
   const xBytes = numElements(op.inputs[0].type.shape);
   const yBytes = numElements(op.outputs[0].type.shape);
   const io = staging(xBytes, yBytes);
   const m = module();
+  const { conv } = m.exports;
   return (ins, outs) => {
-    copyIn(io.x, ins[0] as Int8Array);
-    m.conv(io.x, n, inH, inW, inC, p.zpIn, wAt, kpad, outC, b, s, p.lo, p.hi, p.zpOut, kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW, patch, io.y);
-    (outs[0] as Int8Array).set(new Int8Array(heap(), io.y, yBytes));
+    m.copyIn(io.x, ins[0] as Int8Array);
+    conv(io.x, n, inH, inW, inC, p.zpIn, wAt, kpad, outC, b, s, p.lo, p.hi, p.zpOut, kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW, patch, io.y);
+    m.copyOut(io.y, outs[0] as Int8Array);
   };
 };
 
@@ -166,17 +124,17 @@ const fullyConnected: Kernel<'fully_connected'> = (op, ctx) => {
   const w16 = new Int16Array(outC * kpad);
   const w = op.inputs[1].data as Int8Array;
   for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) w16[o * kpad + k] = w[o * K + k];
-  const wAt = reserve(w16.byteLength);
-  copyIn(wAt, w16);
+  const wAt = module().place(w16);
   const { b, s } = constants(op.inputs[2], outC, p.scale);
-  const patch = reserve(kpad * 2);
+  const patch = module().reserve(kpad * 2);
   const io = staging(rows * K, rows * outC);
   const m = module();
+  const { conv } = m.exports;
   return (ins, outs) => {
-    copyIn(io.x, ins[0] as Int8Array);
+    m.copyIn(io.x, ins[0] as Int8Array);
     // rows of K as a 1×1 convolution over `rows` images of one pixel
-    m.conv(io.x, rows, 1, 1, K, p.zpIn, wAt, kpad, outC, b, s, p.lo, p.hi, p.zpOut, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, patch, io.y);
-    (outs[0] as Int8Array).set(new Int8Array(heap(), io.y, rows * outC));
+    conv(io.x, rows, 1, 1, K, p.zpIn, wAt, kpad, outC, b, s, p.lo, p.hi, p.zpOut, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, patch, io.y);
+    m.copyOut(io.y, outs[0] as Int8Array);
   };
 };
 
@@ -192,17 +150,17 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
   const padLeft = windowPadBefore(inW, kw, a.stride_w, a.dilation_w, a.padding);
   const p = params(op, 3);
   const w16 = Int16Array.from(op.inputs[1].data as Int8Array);
-  const wAt = reserve(w16.byteLength);
-  copyIn(wAt, w16);
+  const wAt = module().place(w16);
   const { b, s } = constants(op.inputs[2], C, p.scale);
   const xBytes = numElements(op.inputs[0].type.shape);
   const yBytes = numElements(op.outputs[0].type.shape);
   const io = staging(xBytes, yBytes);
   const m = module();
+  const { depthwise } = m.exports;
   return (ins, outs) => {
-    copyIn(io.x, ins[0] as Int8Array);
-    m.depthwise(io.x, n, inH, inW, C, p.zpIn, wAt, b, s, p.lo, p.hi, p.zpOut, kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW, io.y);
-    (outs[0] as Int8Array).set(new Int8Array(heap(), io.y, yBytes));
+    m.copyIn(io.x, ins[0] as Int8Array);
+    depthwise(io.x, n, inH, inW, C, p.zpIn, wAt, b, s, p.lo, p.hi, p.zpOut, kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW, io.y);
+    m.copyOut(io.y, outs[0] as Int8Array);
   };
 };
 

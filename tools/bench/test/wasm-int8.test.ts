@@ -121,12 +121,13 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
     expect(usesWasm(built.graph.ops[0] as never, { arithmetic: 'reference' })).toBe(false);
   });
 
-  it('the committed wasm/int8.wasm is what assembly/int8.ts builds to', () => {
+  it('the committed wasm/*.wasm are what assembly/*.ts build to', () => {
     const dir = mkdtempSync(join(tmpdir(), 'octet-asc-'));
     try {
-      const out = join(dir, 'int8.wasm');
-      execFileSync(process.execPath, [join(HERE, 'scripts', 'build-wasm.mjs'), out], { cwd: HERE });
-      expect(readFileSync(out).equals(readFileSync(join(HERE, 'wasm', 'int8.wasm')))).toBe(true);
+      execFileSync(process.execPath, [join(HERE, 'scripts', 'build-wasm.mjs'), dir], { cwd: HERE });
+      for (const name of ['int8', 'float']) {
+        expect(readFileSync(join(dir, `${name}.wasm`)).equals(readFileSync(join(HERE, 'wasm', `${name}.wasm`))), name).toBe(true);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

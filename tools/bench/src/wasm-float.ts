@@ -1,0 +1,111 @@
+import { numElements, windowOutputSize, windowPadBefore, type Op } from '@octet/ir';
+import { activationRange, floatKernels, type Kernel, type KernelRun, type KernelTable } from '@octet/interpreter';
+import { WasmModule } from './wasm-module.ts';
+
+/**
+ * A fast float kernel table (prototype): conv_2d, depthwise_conv_2d and fully_connected in
+ * WebAssembly SIMD (assembly/float.ts), bit for bit what the reference float kernels compute (each
+ * sum in order, in double; lanes are different outputs). For float32 operands with constant
+ * weights; anything else falls back to the reference kernel. With it, calibration could run
+ * `new Interpreter(graph, { kernels: { float: wasmFloatKernels } })`.
+ */
+
+interface Exports {
+  conv(...args: number[]): void;
+  depthwise(...args: number[]): void;
+}
+
+let instance: WasmModule<Exports> | undefined;
+const module = () => (instance ??= new WasmModule<Exports>(new URL('../wasm/float.wasm', import.meta.url)));
+
+type Weighted = 'conv_2d' | 'depthwise_conv_2d' | 'fully_connected';
+
+/** Whether `op` runs in WebAssembly (else the reference kernel runs it). */
+export function usesWasmFloat(op: Op<Weighted>): boolean {
+  return op.inputs.every((v) => v.type.dtype === 'float32') && op.outputs[0].type.dtype === 'float32' && op.inputs.slice(1).every((v) => v.data !== undefined) && (op.kind !== 'depthwise_conv_2d' || (op as Op<'depthwise_conv_2d'>).attrs.depth_multiplier === 1);
+}
+
+function reference<K extends Weighted>(op: Op<K>): KernelRun {
+  return (floatKernels[op.kind] as Kernel<K>)(op, { arithmetic: 'xnnpack' });
+}
+
+/** Filters [outC][K] → k-major [K][outCp] (outCp = outC rounded up to 8, zeros past outC), and the bias padded alike. */
+function transposed(w: Float32Array, bias: Float32Array | undefined, outC: number, K: number) {
+  const outCp = (outC + 7) & ~7;
+  const wT = new Float32Array(K * outCp);
+  for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) wT[k * outCp + o] = w[o * K + k];
+  const b = new Float32Array(outCp);
+  if (bias) b.set(bias);
+  return { wT, b, outCp };
+}
+
+function windowed(op: Op<'conv_2d' | 'depthwise_conv_2d'>, kh: number, kw: number) {
+  const [, inH, inW] = op.inputs[0].type.shape;
+  const a = op.attrs;
+  return [
+    a.stride_h, a.stride_w, a.dilation_h, a.dilation_w,
+    windowPadBefore(inH, kh, a.stride_h, a.dilation_h, a.padding), windowPadBefore(inW, kw, a.stride_w, a.dilation_w, a.padding),
+    windowOutputSize(inH, kh, a.stride_h, a.dilation_h, a.padding), windowOutputSize(inW, kw, a.stride_w, a.dilation_w, a.padding),
+  ];
+}
+
+const conv2d: Kernel<'conv_2d'> = (op) => {
+  const fallback = reference(op);
+  if (!usesWasmFloat(op)) return fallback;
+  const m = module();
+  const [n, inH, inW, inC] = op.inputs[0].type.shape;
+  const [outC, kh, kw] = op.inputs[1].type.shape;
+  const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, kh * kw * inC);
+  const [lo, hi] = activationRange(op.attrs.fused_activation);
+  const geo = windowed(op, kh, kw);
+  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(kh * kw * inC * 4), scratch: m.reserve(32), x: m.reserve(numElements(op.inputs[0].type.shape) * 4), y: m.reserve(numElements(op.outputs[0].type.shape) * 4) };
+  const { conv } = m.exports;
+  return (ins, outs) => {
+    m.copyIn(at.x, ins[0] as Float32Array);
+    conv(at.x, n, inH, inW, inC, at.w, outC, outCp, at.b, lo, hi, kh, kw, ...geo, at.patch, at.scratch, at.y);
+    m.copyOut(at.y, outs[0] as Float32Array);
+  };
+};
+
+const fullyConnected: Kernel<'fully_connected'> = (op) => {
+  const fallback = reference(op);
+  if (!usesWasmFloat(op)) return fallback;
+  const m = module();
+  const [outC, K] = op.inputs[1].type.shape;
+  const rows = numElements(op.inputs[0].type.shape) / K;
+  const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, K);
+  const [lo, hi] = activationRange(op.attrs.fused_activation);
+  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(K * 4), scratch: m.reserve(32), x: m.reserve(rows * K * 4), y: m.reserve(rows * outC * 4) };
+  const { conv } = m.exports;
+  return (ins, outs) => {
+    m.copyIn(at.x, ins[0] as Float32Array);
+    // rows of K as a 1×1 convolution over `rows` images of one pixel
+    conv(at.x, rows, 1, 1, K, at.w, outC, outCp, at.b, lo, hi, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, at.patch, at.scratch, at.y);
+    m.copyOut(at.y, outs[0] as Float32Array);
+  };
+};
+
+const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op) => {
+  const fallback = reference(op);
+  if (!usesWasmFloat(op)) return fallback;
+  const m = module();
+  const [n, inH, inW, C] = op.inputs[0].type.shape;
+  const [, kh, kw] = op.inputs[1].type.shape;
+  const bias = new Float32Array(C + 8);
+  if (op.inputs[2]) bias.set(op.inputs[2].data as Float32Array);
+  const [lo, hi] = activationRange(op.attrs.fused_activation);
+  const geo = windowed(op, kh, kw);
+  const at = { w: m.place(op.inputs[1].data as Float32Array), b: m.place(bias), x: m.reserve(numElements(op.inputs[0].type.shape) * 4), y: m.reserve(numElements(op.outputs[0].type.shape) * 4) };
+  const { depthwise } = m.exports;
+  return (ins, outs) => {
+    m.copyIn(at.x, ins[0] as Float32Array);
+    depthwise(at.x, n, inH, inW, C, at.w, at.b, lo, hi, kh, kw, ...geo, at.y);
+    m.copyOut(at.y, outs[0] as Float32Array);
+  };
+};
+
+export const wasmFloatKernels = {
+  conv_2d: conv2d,
+  depthwise_conv_2d: depthwiseConv2d,
+  fully_connected: fullyConnected,
+} satisfies Partial<KernelTable>;
