@@ -1,4 +1,4 @@
-export { definePass, type Pass, type PassContext } from './pass.ts';
+export { definePass, type Pass, type PassContext, type PassContextWith, type PassDef } from './pass.ts';
 export {
   applyPatterns,
   createRewriter,
@@ -14,6 +14,11 @@ export {
   PassVerificationError,
   resolvePasses,
   runPasses,
+  runPassesAsync,
   runPipeline,
+  runPipelineAsync,
   type PipelineOptions,
 } from './pipeline.ts';
+export { PassOptionError } from './options.ts';
+export type { Analyses, CalibrationInput, CalibrationProgress, CalibrationStatistics, DatasetEntry, Observer, RepresentativeDataset, ValueStatistics } from './quant/statistics.ts';
+export { minMaxObserver } from './quant/statistics.ts';
