@@ -20,5 +20,30 @@ export {
   type PipelineOptions,
 } from './pipeline.ts';
 export { PassOptionError } from './options.ts';
-export type { Analyses, CalibrationInput, CalibrationProgress, CalibrationStatistics, DatasetEntry, Observer, RepresentativeDataset, ValueStatistics } from './quant/statistics.ts';
-export { minMaxObserver } from './quant/statistics.ts';
+// Quantization: the int8 table, parameters, calibration (analysis), recipe → pipeline.
+export { INT8_SUPPORT, int8Rule, type Int8Rule, type ResultParams } from './quant/int8-support.ts';
+export {
+  activationParams,
+  BIAS_MAX,
+  fakeQuantParams,
+  FIXED_PARAMS,
+  nudgedParams,
+  perTensor,
+  quantizeValue,
+  weightScale,
+  type ExactParams,
+} from './quant/params.ts';
+export { quantizeBias, quantizeWeightData } from './quant/constants.ts';
+export { calibrate, calibrateSync, CalibrationError, type CalibrateOptions } from './quant/calibration.ts';
+export {
+  minMaxObserver,
+  type Analyses,
+  type CalibrationInput,
+  type CalibrationProgress,
+  type CalibrationStatistics,
+  type DatasetEntry,
+  type Observer,
+  type RepresentativeDataset,
+  type ValueStatistics,
+} from './quant/statistics.ts';
+export { DEFAULT_RECIPE, quantizationPipeline, RecipeError, type QuantizationRecipe } from './quant/recipe.ts';
