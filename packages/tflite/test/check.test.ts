@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Converter } from '@octet/converter';
 import { constant, Graph, OctetError, type QuantParams, type TensorType, type Value } from '@octet/ir';
+import fc from 'fast-check';
+import { arbGraph } from '@octet/testing';
 import { describe, expect, it } from 'vitest';
 import { assertValidFile, checkFile, emit, inspect, InvalidTfliteError, TfliteFormatError, type FileProblem } from '../src/index.ts';
 import { Model, TensorType as TT } from '../src/generated/tflite.ts';
@@ -28,6 +30,10 @@ function int32Bias(inputScale: number, weights: QuantParams, values: number[], n
 interface Options {
   /** Leave the conv without a bias: the emitter then writes its zero bias. */
   convBias?: boolean;
+  /** The quantize's output scale (the conv's input scale). */
+  inputScale?: number;
+  /** The conv's four per-channel weight scales. */
+  convScales?: number[];
 }
 
 /**
@@ -38,9 +44,9 @@ interface Options {
 function int8Graph(opts: Options = {}): Graph {
   const g = new Graph('int8');
   const x = g.addInput('input', { dtype: 'float32', shape: [1, 4, 4, 1] });
-  const sIn = 0.0392157;
+  const sIn = opts.inputScale ?? 0.0392157;
   const q = g.add('quantize', [x], {}, { types: [i8([1, 4, 4, 1], perTensor(sIn, -3))], names: ['quantize'] });
-  const wq = perAxis([0.0123, 0.0071, 0.0309, 0.0047]);
+  const wq = perAxis(opts.convScales ?? [0.0123, 0.0071, 0.0309, 0.0047]);
   const convInputs = [q, int8Weights([4, 3, 3, 1], wq, 'conv/kernel')];
   if (opts.convBias !== false) convInputs.push(int32Bias(sIn, wq, [100, -200, 300, -400], 'conv/bias'));
   const sConv = 0.0215;
@@ -273,5 +279,43 @@ describe('checkFile on files the converter writes', () => {
     const bytes = await Converter.fromModelJson(path).convert();
     expect(inspect(bytes).subgraphs[0].operators.length).toBeGreaterThan(3);
     expect(checkFile(bytes)).toEqual([]);
+  });
+});
+
+const SEED = 20260801;
+const RUNS = 150;
+
+/** The float32 next to `x` (x > 0) upwards or downwards: one unit in the last place. */
+function nextFloat32(x: number, direction: 1 | -1): number {
+  const bits = new Uint32Array(Float32Array.of(x).buffer);
+  bits[0] += direction;
+  return new Float32Array(bits.buffer)[0];
+}
+
+describe(`properties (fast-check seed ${SEED}, ${RUNS} runs each)`, () => {
+  it('every random float graph the emitter writes passes', () => {
+    fc.assert(
+      fc.property(arbGraph({ maxOps: 6 }), (graph) => {
+        expect(checkFile(emit(graph))).toEqual([]);
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+  });
+
+  it('random scales: a bias at fl(s_in·s_w[c]) passes; one ulp off on any channel is bias-scale, and only that', () => {
+    const scale = fc.float({ min: Math.fround(1e-4), max: 1, noNaN: true });
+    const arb = fc.record({ inputScale: scale, convScales: fc.array(scale, { minLength: 4, maxLength: 4 }), channel: fc.integer({ min: 0, max: 3 }), up: fc.boolean() });
+    fc.assert(
+      fc.property(arb, ({ inputScale, convScales, channel, up }) => {
+        const g = int8Graph({ inputScale, convScales });
+        expect(checkFile(emit(g))).toEqual([]);
+        const bias = g.ops[CONV].inputs[2].type.quant!;
+        bias.scale[channel] = nextFloat32(bias.scale[channel], up ? 1 : -1);
+        const problems = checkFile(emit(g));
+        expect(rules(problems)).toEqual(['bias-scale']);
+        expect(problems[0].message).toContain(`weight scale[${channel}]`);
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
   });
 });
