@@ -98,7 +98,7 @@ describe('the table', () => {
   it('checks flag what misses the tutorial claims', () => {
     const r = { rows } as TutorialResult;
     expect(checks(r)).toEqual([
-      '✓ float accuracy 98.12% (≥ 97.50% expected after 5 epochs)',
+      "✓ float accuracy 98.12% (≥ 97.50% expected after the tutorial's 5 epochs on all images)",
       '✓ float: argmax equal to LiteRT\'s on 100.00% of 500 images',
       "✗ integer only, uint8 I/O: outputs byte-identical to LiteRT's on 99.80% of 500 images",
       "✗ dynamic range: not available: 'conv_2d' op cannot be quantized: fix it",

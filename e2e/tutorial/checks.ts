@@ -9,7 +9,7 @@ export function checks(r: TutorialResult): string[] {
   const mark = (ok: boolean, text: string) => lines.push(`${ok ? '✓' : '✗'} ${text}`);
   const float = row('float');
   const int8 = row('int8');
-  if (float) mark(float.accuracyOurs >= 0.975, `float accuracy ${percent(float.accuracyOurs)} (≥ 97.50% expected after 5 epochs)`);
+  if (float) mark(float.accuracyOurs >= 0.975, `float accuracy ${percent(float.accuracyOurs)} (≥ 97.50% expected after the tutorial's 5 epochs on all images)`);
   if (float && int8) {
     const pp = 100 * Math.abs(float.accuracyOurs - int8.accuracyOurs);
     mark(pp <= 0.2, `float vs integer-only int8 accuracy: ${pp.toFixed(2)} percentage points apart (≤ 0.20)`);
