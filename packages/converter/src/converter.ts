@@ -1,7 +1,6 @@
 import { OctetError, verify, type Graph, type TypedArray } from '@octet/ir';
 import { runPipeline } from '@octet/passes';
-import { read } from '@octet/tflite';
-import { emit } from '@octet/tflite';
+import { assertValidFile, emit, read } from '@octet/tflite';
 import { importLayersModel, importModelJson, type ImportOptions, type SavableModel } from '@octet/tfjs-importer';
 
 /** What TensorFlow's converter calls `optimizations`. */
@@ -91,10 +90,12 @@ export class Converter {
     return graph;
   }
 
-  /** The `.tflite` bytes. */
+  /** The `.tflite` bytes, checked by the emitted-file verifier (the rules LiteRT does not enforce). */
   async convert(): Promise<Uint8Array> {
     const graph = await this.convertToGraph();
     this.onProgress?.({ stage: 'emit' });
-    return emit(graph);
+    const bytes = emit(graph);
+    assertValidFile(bytes);
+    return bytes;
   }
 }
