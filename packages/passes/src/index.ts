@@ -27,7 +27,6 @@ export {
   BIAS_MAX,
   fakeQuantParams,
   FIXED_PARAMS,
-  nudgedParams,
   perTensor,
   quantizeValue,
   weightScale,

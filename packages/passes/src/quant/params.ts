@@ -14,19 +14,19 @@ const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * A range narrower than this is degenerate (a ReLU that never fired, an all-zero weight channel):
- * TensorFlow widens it to at least ±HALF so that the scale is tiny but never zero. The constants
- * reproduce what TensorFlow 2.21 writes: scale 2e-6/255 = 7.843137e-09 and zero point 0 for an
- * activation whose range is [0, 0].
+ * TensorFlow widens it to at least ±HALF so that the scale is tiny but never zero. HALF is 1e-6 as a
+ * float32 (the range's ends are float32 in TensorFlow's model): this reproduces what TensorFlow 2.21
+ * writes for an activation whose range is [0, 0], scale 7.843137e-09 (2·fl(1e-6)/255) and zero point 0.
  */
 export const NEAR_ZERO = 1e-6;
-const HALF = 1e-6;
+const HALF = Math.fround(1e-6);
 
 /** TensorFlow's ExpandVerySmallRange. */
 function expandSmall(min: number, max: number): [number, number] {
   return max - min > NEAR_ZERO ? [min, max] : [Math.min(min, -HALF), Math.max(max, HALF)];
 }
 
-/** A real scale (double) and the integer zero point TensorFlow derives from [min, max] over [qmin, qmax]. */
+/** A real scale (double) and the integer zero point derived from a range. */
 export interface ExactParams {
   /** In double: what integer values are computed with. */
   scale: number;
@@ -34,25 +34,16 @@ export interface ExactParams {
 }
 
 /**
- * MLIR's getNudgedScaleAndZeroPoint: scale = (max − min)/(qmax − qmin); the zero point from whichever
- * end, min or max, carries the smaller rounding error, then rounded half away from zero and clamped.
- * (The two ends agree except near a tie: for the symmetric range [−1e-6, 1e-6] the max end gives 0.)
+ * Asymmetric int8 activation parameters from a calibrated range (ARITHMETIC.md): widened to include 0
+ * (degenerate ranges widened further), scale = (max − min)/255 and zero point = −128 − min/scale rounded
+ * half away from zero, clamped to [−128, 127], all in double.
  */
-export function nudgedParams(min: number, max: number, qmin: number, qmax: number): ExactParams {
-  const scale = (max - min) / (qmax - qmin);
-  const fromMin = qmin - min / scale;
-  const fromMinError = Math.abs(qmin) + Math.abs(min / scale);
-  const fromMax = qmax - max / scale;
-  const fromMaxError = Math.abs(qmax) + Math.abs(max / scale);
-  const zp = fromMinError < fromMaxError ? fromMin : fromMax;
-  const zeroPoint = zp < qmin ? qmin : zp > qmax ? qmax : roundHalfAway(zp);
-  return { scale, zeroPoint: zeroPoint === 0 ? 0 : zeroPoint }; // no −0
-}
-
-/** Asymmetric int8 activation parameters from a calibrated range: widened to include 0, degenerate ranges widened. */
 export function activationParams(min: number, max: number): ExactParams {
   const [lo, hi] = expandSmall(Math.min(min, 0), Math.max(max, 0));
-  return nudgedParams(lo, hi, INT8_MIN, INT8_MAX);
+  const scale = (hi - lo) / (INT8_MAX - INT8_MIN);
+  const zp = INT8_MIN - lo / scale;
+  const zeroPoint = zp < INT8_MIN ? INT8_MIN : zp > INT8_MAX ? INT8_MAX : roundHalfAway(zp);
+  return { scale, zeroPoint: zeroPoint === 0 ? 0 : zeroPoint }; // no −0
 }
 
 /** The stored form: float32 scale, one zero point, per tensor. */
