@@ -78,3 +78,42 @@ export function describeComparison(c: FloatComparison, what = 'output'): string 
 export function quantizeRoundTripBound(scale: number): number {
   return scale / 2;
 }
+
+/**
+ * Output steps an int8 kernel's result may lie from the float kernel's result on the dequantized
+ * inputs (clamped to the representable range), measured in units of the output scale: ½ for the
+ * final rounding, ½ more for a second rounding — the reference kernels' MultiplyByQuantizedMultiplier
+ * rounds twice, and XNNPACK rounds its float32 product before rounding to an integer.
+ */
+export const INTEGER_KERNEL_STEPS = 1;
+
+/**
+ * `xnnpack` and `reference` round the same real number and part only where their roundings do
+ * (near a tie, or by the last bit of a multiplier): at most one step apart (issue 4's requirement,
+ * ARITHMETIC.md's measurement).
+ */
+export const MODE_DIFFERENCE_STEPS = 1;
+
+/** float32's unit roundoff (2⁻²⁴): the relative error of one rounded float32 operation. */
+export const FLOAT32_EPSILON = 2 ** -24;
+
+/**
+ * The bound on |dequantize(int8 result) − float result|: `steps` output steps, plus the float
+ * arithmetic on both sides — the float kernel's accumulation of `terms` products (at most
+ * `terms` roundings, each ≤ ε of the running magnitude) and the integer kernel's float32 multipliers
+ * (a few roundings of the result) — bounded by `magnitude`, the largest possible Σ|term| that the
+ * scales allow (e.g. K·127·s_w·255·s_in + |bias| for a convolution).
+ */
+export function integerKernelBound(outScale: number, magnitude: number, terms = 1, steps = INTEGER_KERNEL_STEPS): number {
+  return steps * outScale + (terms + 4) * FLOAT32_EPSILON * magnitude;
+}
+
+/**
+ * A hybrid kernel quantizes its float input per group to steps of `inputStep` (rounded, so each
+ * value moves ≤ step/2 — the clamp never bites, the range covers the group), then computes exactly
+ * in integers: |hybrid − float| ≤ Σ_k |w_real[k]| · step/2 per output, plus the float arithmetic on
+ * both sides over `magnitude` (as in integerKernelBound).
+ */
+export function hybridKernelBound(inputStep: number, sumAbsWeights: number, magnitude: number, terms: number): number {
+  return (inputStep / 2) * sumAbsWeights + (terms + 4) * FLOAT32_EPSILON * magnitude;
+}
