@@ -7,7 +7,7 @@ import type { TypedArray, Value } from '@octet/ir';
  */
 
 /** One dataset entry: one array per model input, in input order (float32 data of the input's size). */
-export type DatasetEntry = readonly (TypedArray | readonly number[])[];
+export type DatasetEntry = readonly (TypedArray | ArrayLike<number>)[];
 
 /** A representative dataset: any sync or async iterable of entries (an array, a generator, an async generator). */
 export type RepresentativeDataset = Iterable<DatasetEntry> | AsyncIterable<DatasetEntry>;
