@@ -21,12 +21,33 @@ function hsum(v: v128): i32 {
   return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
 }
 
+/** [Σ a0, Σ a1, Σ a2, Σ a3]: the four horizontal sums, as one vector (two rounds of pairwise adds). */
+@inline
+function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
+  const t0 = i32x4.add(i32x4.shuffle(a0, a1, 0, 4, 1, 5), i32x4.shuffle(a0, a1, 2, 6, 3, 7));
+  const t1 = i32x4.add(i32x4.shuffle(a2, a3, 0, 4, 1, 5), i32x4.shuffle(a2, a3, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(t0, t1, 0, 1, 4, 5), i32x4.shuffle(t0, t1, 2, 3, 6, 7));
+}
+
+/** Four int32 accumulators → four int8 at `out`: `requantize` lane by lane. */
+@inline
+function requantize4(acc: v128, s: usize, lo: v128, hi: v128, zp: v128, out: usize): void {
+  let v = f32x4.mul(f32x4.convert_i32x4_s(acc), v128.load(s));
+  v = f32x4.min(f32x4.max(v, lo), hi);
+  const q = i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(v)), zp);
+  const q16 = i16x8.narrow_i32x4_s(q, q);
+  v128.store32_lane(out, i8x16.narrow_i16x8_s(q16, q16), 0);
+}
+
 /**
  * One row of K (padded to kpad, a multiple of 8, with zeros) of int16 values `row` against every
  * filter row of `w` (int16 [outC][kpad]): y[o] for every o. Four filters share each load of the row.
  */
 function rowTimesFilters(row: usize, w: usize, kpad: i32, outC: i32, bias: usize, scale: usize, lo: f32, hi: f32, zpOut: i32, y: usize): void {
   const stride = <usize>kpad << 1;
+  const loV = f32x4.splat(lo);
+  const hiV = f32x4.splat(hi);
+  const zpV = i32x4.splat(zpOut);
   let o = 0;
   for (; o + 4 <= outC; o += 4) {
     const w0 = w + <usize>o * stride;
@@ -44,13 +65,8 @@ function rowTimesFilters(row: usize, w: usize, kpad: i32, outC: i32, bias: usize
       a2 = i32x4.add(a2, i32x4.dot_i16x8_s(p, v128.load(w2 + k)));
       a3 = i32x4.add(a3, i32x4.dot_i16x8_s(p, v128.load(w3 + k)));
     }
-    const b = bias + (<usize>o << 2);
-    const s = scale + (<usize>o << 2);
-    const out = y + <usize>o;
-    store<i8>(out, requantize(load<i32>(b) + hsum(a0), load<f32>(s), lo, hi, zpOut));
-    store<i8>(out + 1, requantize(load<i32>(b + 4) + hsum(a1), load<f32>(s + 4), lo, hi, zpOut));
-    store<i8>(out + 2, requantize(load<i32>(b + 8) + hsum(a2), load<f32>(s + 8), lo, hi, zpOut));
-    store<i8>(out + 3, requantize(load<i32>(b + 12) + hsum(a3), load<f32>(s + 12), lo, hi, zpOut));
+    const acc = i32x4.add(v128.load(bias + (<usize>o << 2)), hsum4(a0, a1, a2, a3));
+    requantize4(acc, scale + (<usize>o << 2), loV, hiV, zpV, y + <usize>o);
   }
   for (; o < outC; o++) {
     const w0 = w + <usize>o * stride;

@@ -79,7 +79,6 @@ for (const model of models) {
   for (const precision of PRECISIONS) {
     for (const runtime of runtimes) {
       if (runtime === 'tfjs' && precision !== 'float') continue; // tfjs runs the float model only
-      if (runtime === 'octet+wasm' && precision !== 'int8') continue; // the wasm table has int8 kernels only
       const key = { model, precision, runtime };
       const file = runtime === 'tfjs' ? MODELS[model].modelJson(modelsDir) : files.get(`${model}/${precision}`);
       if (!file) {

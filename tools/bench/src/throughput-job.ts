@@ -10,7 +10,7 @@ import { read } from '@octet/tflite';
 import { DEFAULT_TIMING, timeSteps, type Timing, type TimingOptions } from './measure.ts';
 import { BENCH_IMAGES, MODELS, quantizeToUint8, type ModelName, type Precision } from './models.ts';
 
-/** `octet+wasm`: our interpreter with the WebAssembly SIMD int8 kernel table (src/wasm-int8.ts); int8 models only. */
+/** `octet+wasm`: our interpreter with the WebAssembly SIMD kernel tables (src/wasm-float.ts, src/wasm-int8.ts). */
 export const RUNTIMES = ['octet', 'octet+wasm', 'litert', 'tfjs'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
@@ -36,9 +36,9 @@ function feed(bytes: Uint8Array, images: Float32Array[]): TypedArray[] {
 async function octet(file: string, images: Float32Array[], wasm: boolean): Promise<[Step, string, string]> {
   const bytes = readFileSync(file);
   const inputs = feed(bytes, images);
-  const kernels = wasm ? { int8: (await import('./wasm-int8.ts')).wasmInt8Kernels } : {};
+  const kernels = wasm ? { float: (await import('./wasm-float.ts')).wasmFloatKernels, int8: (await import('./wasm-int8.ts')).wasmInt8Kernels } : {};
   const interpreter = new Interpreter(read(bytes), { kernels });
-  const what = wasm ? 'Octet interpreter, int8 conv/depthwise/fully_connected in WebAssembly SIMD (prototype), the rest reference, 1 thread' : 'Octet interpreter, reference kernel table (TypeScript), 1 thread';
+  const what = wasm ? 'Octet interpreter, conv/depthwise/fully_connected from the WebAssembly SIMD tables (prototype, pinned to the reference kernels), the rest reference, 1 thread' : 'Octet interpreter, reference kernel table (TypeScript), 1 thread';
   return [(i) => interpreter.run([inputs[i % inputs.length]]), what, inputs[0].constructor.name];
 }
 

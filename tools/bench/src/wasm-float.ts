@@ -1,12 +1,13 @@
 import { numElements, windowOutputSize, windowPadBefore, type Op } from '@octet/ir';
 import { activationRange, floatKernels, type Kernel, type KernelRun, type KernelTable } from '@octet/interpreter';
+import { fastPad } from './fast-pad.ts';
 import { WasmModule } from './wasm-module.ts';
 
 /**
  * A fast float kernel table (prototype): conv_2d, depthwise_conv_2d and fully_connected in
  * WebAssembly SIMD (assembly/float.ts), bit for bit what the reference float kernels compute (each
  * sum in order, in double; lanes are different outputs). For float32 operands with constant
- * weights; anything else falls back to the reference kernel. With it, calibration could run
+ * weights; anything else falls back to the reference kernel. pad copies blocks instead of elements. With it, calibration could run
  * `new Interpreter(graph, { kernels: { float: wasmFloatKernels } })`.
  */
 
@@ -104,8 +105,15 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op) => {
   };
 };
 
+/** pad by block copies (fast-pad.ts), filling with 0 as the reference does. */
+const pad: Kernel<'pad'> = (op, ctx) => {
+  const ref = (floatKernels.pad as Kernel<'pad'>)(op, ctx);
+  return op.inputs[0].type.dtype === 'float32' ? fastPad(op, 0) : ref;
+};
+
 export const wasmFloatKernels = {
   conv_2d: conv2d,
+  pad,
   depthwise_conv_2d: depthwiseConv2d,
   fully_connected: fullyConnected,
 } satisfies Partial<KernelTable>;

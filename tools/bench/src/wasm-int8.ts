@@ -1,5 +1,6 @@
 import { isUnsupported, numElements, windowOutputSize, windowPadBefore, type Activation, type Op, type Value } from '@octet/ir';
 import { fl, int8Kernels, roundHalfEven, type Kernel, type KernelContext, type KernelRun, type KernelTable } from '@octet/interpreter';
+import { fastPad } from './fast-pad.ts';
 import { WasmModule } from './wasm-module.ts';
 
 /**
@@ -7,7 +8,7 @@ import { WasmModule } from './wasm-module.ts';
  * WebAssembly SIMD (assembly/int8.ts, built into wasm/int8.wasm), for what LiteRT delegates to
  * XNNPACK: int8 input, constant weights, `xnnpack` arithmetic, a bias for the convolutions (without
  * one LiteRT runs the builtin kernel), depth multiplier 1. Anything else falls back to the
- * reference kernel. Plugged in with `new Interpreter(graph, { kernels: { int8: wasmInt8Kernels } })`.
+ * reference kernel. pad copies blocks instead of elements. Plugged in with `new Interpreter(graph, { kernels: { int8: wasmInt8Kernels } })`.
  */
 
 interface Exports {
@@ -164,8 +165,15 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
   };
 };
 
+/** pad by block copies (fast-pad.ts), filling with the zero point as the reference does. */
+const pad: Kernel<'pad'> = (op, ctx) => {
+  const ref = (int8Kernels.pad as Kernel<'pad'>)(op, ctx);
+  return op.inputs[0].type.dtype === 'int8' ? fastPad(op, op.outputs[0].type.quant!.zeroPoint[0]) : ref;
+};
+
 export const wasmInt8Kernels = {
   conv_2d: conv2d,
+  pad,
   depthwise_conv_2d: depthwiseConv2d,
   fully_connected: fullyConnected,
 } satisfies Partial<KernelTable>;
