@@ -186,3 +186,126 @@ export function depthwise(
     }
   }
 }
+
+/**
+ * max_pool_2d: per output pixel, the largest in-bounds tap of each channel (−128 when none), then
+ * clamped to [lo, hi] (the fused activation's bounds, zero point included). Sixteen channels per
+ * vector, then eight, then one at a time.
+ */
+export function maxPool(
+  x: usize, n: i32, inH: i32, inW: i32, C: i32, fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  lo: i32, hi: i32, y: usize,
+): void {
+  const loV = i8x16.splat(<i8>lo);
+  const hiV = i8x16.splat(<i8>hi);
+  const floor = i8x16.splat(-128);
+  let yAt = y;
+  for (let b = 0; b < n; b++) {
+    const xb = x + <usize>(b * inH * inW * C);
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = max(0, oy * sh - padTop);
+      const y1 = min(inH, oy * sh - padTop + fh);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = max(0, ox * sw - padLeft);
+        const x1 = min(inW, ox * sw - padLeft + fw);
+        let c = 0;
+        for (; c + 16 <= C; c += 16) {
+          let m = floor;
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) m = i8x16.max_s(m, v128.load(xb + <usize>((iy * inW + ix) * C + c)));
+          v128.store(yAt + <usize>c, i8x16.min_s(i8x16.max_s(m, loV), hiV));
+        }
+        for (; c + 8 <= C; c += 8) {
+          let m = floor;
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) m = i8x16.max_s(m, v128.load64_zero(xb + <usize>((iy * inW + ix) * C + c)));
+          v128.store64_lane(yAt + <usize>c, i8x16.min_s(i8x16.max_s(m, loV), hiV), 0);
+        }
+        for (; c < C; c++) {
+          let m: i32 = -128;
+          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) m = max(m, <i32>load<i8>(xb + <usize>((iy * inW + ix) * C + c)));
+          store<i8>(yAt + <usize>c, <i8>min(max(m, lo), hi));
+        }
+        yAt += <usize>C;
+      }
+    }
+  }
+}
+
+/**
+ * The input minus zp_in as int16, with the zero border that the windows hang over (padTop rows and
+ * padLeft columns before, enough after): `img` is [n][hp][wp][inC]. Windows then read it without
+ * bounds checks, and padding taps read 0, as they contribute nothing.
+ */
+function paddedImage(x: usize, n: i32, inH: i32, inW: i32, inC: i32, zpIn: i32, padTop: i32, padLeft: i32, hp: i32, wp: i32, img: usize): void {
+  memory.fill(img, 0, <usize>(n * hp * wp * inC) << 1);
+  const zp = i16x8.splat(<i16>zpIn);
+  const rowLen = inW * inC;
+  for (let b = 0; b < n; b++) {
+    for (let iy = 0; iy < inH; iy++) {
+      const src = x + <usize>((b * inH + iy) * rowLen);
+      const dst = img + (<usize>(((b * hp + iy + padTop) * wp + padLeft) * inC) << 1);
+      let i = 0;
+      for (; i + 8 <= rowLen; i += 8) v128.store(dst + (<usize>i << 1), i16x8.sub(v128.load8x8_s(src + <usize>i), zp));
+      for (; i < rowLen; i++) store<i16>(dst + (<usize>i << 1), <i16>(<i32>load<i8>(src + <usize>i) - zpIn));
+    }
+  }
+}
+
+/**
+ * conv_2d for a small window (K = kh·kw·inC ≤ 32): filters laid out in groups of four output
+ * channels, tap pairs interleaved (`w4`: int16 [⌈outC/4⌉][pairs][4 channels][2 taps], zeros past K
+ * and past outC). Each step multiplies one pair of patch values (splat to all lanes) with the four
+ * channels' pair of weights: the lanes are the four channels' sums, no horizontal sum needed.
+ * The patch is gathered from the padded int16 image (`img`, see paddedImage), each window row a
+ * run of 16-byte copies; `patch` needs 16 bytes of slack. `scratch` takes the last group when outC
+ * is not a multiple of four.
+ */
+export function convSmallK(
+  x: usize, n: i32, inH: i32, inW: i32, inC: i32, zpIn: i32,
+  w4: usize, pairs: i32, outC: i32, bias: usize, scale: usize, lo: f32, hi: f32, zpOut: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  img: usize, hp: i32, wp: i32, patch: usize, scratch: usize, y: usize,
+): void {
+  paddedImage(x, n, inH, inW, inC, zpIn, padTop, padLeft, hp, wp, img);
+  const K = kh * kw * inC;
+  const tail = <usize>(pairs * 2 - K) << 1;
+  const loV = f32x4.splat(lo);
+  const hiV = f32x4.splat(hi);
+  const zpV = i32x4.splat(zpOut);
+  const groupBytes = <usize>pairs << 4;
+  const pixel = <usize>inC << 1;
+  // a window row: kw taps dw pixels apart, or one contiguous run when dw = 1
+  const runs = dw == 1 ? 1 : kw;
+  const runBytes = dw == 1 ? <usize>(kw * inC) << 1 : pixel;
+  let yAt = y;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        let p = patch;
+        for (let ky = 0; ky < kh; ky++) {
+          let src = img + (<usize>(((b * hp + oy * sh + ky * dh) * wp + ox * sw) * inC) << 1);
+          for (let r = 0; r < runs; r++) {
+            for (let q: usize = 0; q < runBytes; q += 16) v128.store(p + q, v128.load(src + q));
+            p += runBytes;
+            src += <usize>dw * pixel;
+          }
+        }
+        if (tail) store<i16>(p, 0); // the odd tap's partner (the copies may have run past K)
+        let w = w4;
+        for (let o = 0; o < outC; o += 4) {
+          let acc = v128.load(bias + (<usize>o << 2));
+          for (let j = 0; j < pairs; j++) {
+            acc = i32x4.add(acc, i32x4.dot_i16x8_s(v128.load32_splat(patch + (<usize>j << 2)), v128.load(w + (<usize>j << 4))));
+          }
+          w += groupBytes;
+          if (o + 4 <= outC) {
+            requantize4(acc, scale + (<usize>o << 2), loV, hiV, zpV, yAt + <usize>o);
+          } else {
+            requantize4(acc, scale + (<usize>o << 2), loV, hiV, zpV, scratch);
+            memory.copy(yAt + <usize>o, scratch, <usize>(outC - o));
+          }
+        }
+        yAt += <usize>outC;
+      }
+    }
+  }
+}

@@ -46,8 +46,8 @@ export function opTimes(bytes: Uint8Array, inputs: TypedArray[], runs: number, w
   const times = graph.ops.map((op, index): OpTime => ({ index, kind: op.kind, what: describeOp(op), ms: 0, macs: macsOf(op) }));
   const index = new Map(graph.ops.map((op, i) => [op, i]));
   for (let r = 0; r < warmup + runs; r++) {
-    let last = performance.now();
     interpreter.setTensor(interpreter.getInputDetails()[0].index, inputs[r % inputs.length]);
+    let last = performance.now();
     interpreter.invoke({
       observe: (_v, _d, op) => {
         if (!op) return;

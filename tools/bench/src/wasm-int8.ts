@@ -14,6 +14,8 @@ import { WasmModule } from './wasm-module.ts';
 interface Exports {
   conv(...args: number[]): void;
   depthwise(...args: number[]): void;
+  maxPool(...args: number[]): void;
+  convSmallK(...args: number[]): void;
 }
 
 let instance: WasmModule<Exports> | undefined;
@@ -26,14 +28,20 @@ const ACTIVATION_INTERVAL: { readonly [A in Activation]: readonly [number, numbe
   relu_n1_to_1: [-1, 1],
 };
 
-/** XNNPACK's bounds (ARITHMETIC.md): lrintf(clamp(fl(fl(bound/s) + zp), −128, 127)), minus zp_out. */
-function bounds(act: Activation, s: number, zp: number): [number, number] {
+/** XNNPACK's bounds of a fused activation (ARITHMETIC.md): lrintf(clamp(fl(fl(bound/s) + zp), −128, 127)). */
+function xnnpackBounds(act: Activation, s: number, zp: number): [number, number] {
   const q = (bound: number) => {
     const v = fl(fl(bound / s) + zp);
     return roundHalfEven(v < -128 ? -128 : v > 127 ? 127 : v);
   };
   const [lo, hi] = ACTIVATION_INTERVAL[act];
-  return [q(lo) - zp, q(hi) - zp];
+  return [q(lo), q(hi)];
+}
+
+/** The bounds relative to the zero point, as the requantization clamps y before adding it. */
+function bounds(act: Activation, s: number, zp: number): [number, number] {
+  const [lo, hi] = xnnpackBounds(act, s, zp);
+  return [lo - zp, hi - zp];
 }
 
 type Weighted = 'conv_2d' | 'depthwise_conv_2d' | 'fully_connected';
@@ -75,12 +83,40 @@ function reference<K extends Weighted>(op: Op<K>, ctx: KernelContext): KernelRun
 /** Bias (int32, zeros when absent), per-channel scales: copied into the module once. */
 function constants(bias: Value | undefined, channels: number, scale: Float32Array) {
   const m = module();
-  return { b: m.place((bias?.data as Int32Array | undefined) ?? new Int32Array(channels)), s: m.place(scale) };
+  // padded with zeros to whole vectors: the kernels load four or eight channels at a time
+  const padded = (channels + 7) & ~7;
+  const b = new Int32Array(padded);
+  if (bias) b.set(bias.data as Int32Array);
+  const s = new Float32Array(padded);
+  s.set(scale);
+  return { b: m.place(b), s: m.place(s) };
 }
 
 /** Staging for one input and one output per op: x is copied in, y out, at every run. */
 function staging(xBytes: number, yBytes: number): { x: number; y: number } {
   return { x: module().reserve(xBytes + 16), y: module().reserve(yBytes + 16) };
+}
+
+/** Windows up to this size take convSmallK (tap pairs × four channels per step, no horizontal sums). */
+const SMALL_K = 32;
+
+/** Filters [outC][K] → [⌈outC/4⌉][⌈K/2⌉ pairs][4 channels][2 taps] int16, zeros past K and outC (convSmallK's layout). */
+function pairInterleaved(w: Int8Array, outC: number, K: number): { w4: Int16Array; pairs: number } {
+  const pairs = (K + 1) >> 1;
+  const groups = (outC + 3) >> 2;
+  const w4 = new Int16Array(groups * pairs * 8);
+  for (let o = 0; o < outC; o++) {
+    for (let k = 0; k < K; k++) w4[(((o >> 2) * pairs + (k >> 1)) * 4 + (o & 3)) * 2 + (k & 1)] = w[o * K + k];
+  }
+  return { w4, pairs };
+}
+
+/** Filters [outC][K] → int16 rows of kpad = K rounded up to 8, zeros past K (conv's layout). */
+function widened(w: Int8Array, outC: number, K: number): { w16: Int16Array; kpad: number } {
+  const kpad = (K + 7) & ~7;
+  const w16 = new Int16Array(outC * kpad);
+  for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) w16[o * kpad + k] = w[o * K + k];
+  return { w16, kpad };
 }
 
 const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
@@ -93,24 +129,32 @@ const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
   const outW = windowOutputSize(inW, kw, a.stride_w, a.dilation_w, a.padding);
   const padTop = windowPadBefore(inH, kh, a.stride_h, a.dilation_h, a.padding);
   const padLeft = windowPadBefore(inW, kw, a.stride_w, a.dilation_w, a.padding);
+  const geo = [kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW];
   const p = params(op, 0);
   const K = kh * kw * inC;
-  const kpad = (K + 7) & ~7;
-  // filters widened to int16 rows of kpad (zeros past K), so that each row is whole SIMD loads
-  const w16 = new Int16Array(outC * kpad);
   const w = op.inputs[1].data as Int8Array;
-  for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) w16[o * kpad + k] = w[o * K + k];
-  const wAt = module().place(w16);
-  const { b, s } = constants(op.inputs[2], outC, p.scale);
-  const patch = module().reserve(kpad * 2);
-  const xBytes = numElements(op.inputs[0].type.shape);
-  const yBytes = numElements(op.outputs[0].type.shape);
-  const io = staging(xBytes, yBytes);
   const m = module();
+  const { b, s } = constants(op.inputs[2], outC, p.scale);
+  const io = staging(numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
+  if (K <= SMALL_K) {
+    const { w4, pairs } = pairInterleaved(w, outC, K);
+    // the padded int16 image: every window inside it, every input row in it
+    const hp = Math.max((outH - 1) * a.stride_h + (kh - 1) * a.dilation_h + 1, padTop + inH);
+    const wp = Math.max((outW - 1) * a.stride_w + (kw - 1) * a.dilation_w + 1, padLeft + inW);
+    const at = { w: m.place(w4), img: m.reserve(n * hp * wp * inC * 2 + 16), patch: m.reserve(pairs * 4 + 16), scratch: m.reserve(16) };
+    const { convSmallK } = m.exports;
+    return (ins, outs) => {
+      m.copyIn(io.x, ins[0] as Int8Array);
+      convSmallK(io.x, n, inH, inW, inC, p.zpIn, at.w, pairs, outC, b, s, p.lo, p.hi, p.zpOut, ...geo, at.img, hp, wp, at.patch, at.scratch, io.y);
+      m.copyOut(io.y, outs[0] as Int8Array);
+    };
+  }
+  const { w16, kpad } = widened(w, outC, K);
+  const at = { w: m.place(w16), patch: m.reserve(kpad * 2) };
   const { conv } = m.exports;
   return (ins, outs) => {
     m.copyIn(io.x, ins[0] as Int8Array);
-    conv(io.x, n, inH, inW, inC, p.zpIn, wAt, kpad, outC, b, s, p.lo, p.hi, p.zpOut, kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW, patch, io.y);
+    conv(io.x, n, inH, inW, inC, p.zpIn, at.w, kpad, outC, b, s, p.lo, p.hi, p.zpOut, ...geo, at.patch, io.y);
     m.copyOut(io.y, outs[0] as Int8Array);
   };
 };
@@ -121,10 +165,7 @@ const fullyConnected: Kernel<'fully_connected'> = (op, ctx) => {
   const [outC, K] = op.inputs[1].type.shape;
   const rows = numElements(op.inputs[0].type.shape) / K;
   const p = params(op, 0);
-  const kpad = (K + 7) & ~7;
-  const w16 = new Int16Array(outC * kpad);
-  const w = op.inputs[1].data as Int8Array;
-  for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) w16[o * kpad + k] = w[o * K + k];
+  const { w16, kpad } = widened(op.inputs[1].data as Int8Array, outC, K);
   const wAt = module().place(w16);
   const { b, s } = constants(op.inputs[2], outC, p.scale);
   const patch = module().reserve(kpad * 2);
@@ -171,8 +212,56 @@ const pad: Kernel<'pad'> = (op, ctx) => {
   return op.inputs[0].type.dtype === 'int8' ? fastPad(op, op.outputs[0].type.quant!.zeroPoint[0]) : ref;
 };
 
+/** max_pool_2d in xnnpack mode (XNNPACK's bounds); the reference kernel checks the parameters first. */
+const maxPool2d: Kernel<'max_pool_2d'> = (op, ctx) => {
+  const ref = (int8Kernels.max_pool_2d as Kernel<'max_pool_2d'>)(op, ctx);
+  if (ctx.arithmetic !== 'xnnpack' || op.inputs[0].type.dtype !== 'int8') return ref;
+  const [n, inH, inW, C] = op.inputs[0].type.shape;
+  const a = op.attrs;
+  const q = op.outputs[0].type.quant!;
+  const [lo, hi] = xnnpackBounds(a.fused_activation, fl(q.scale[0]), q.zeroPoint[0]);
+  const geo = [
+    a.filter_h, a.filter_w, a.stride_h, a.stride_w,
+    windowPadBefore(inH, a.filter_h, a.stride_h, 1, a.padding), windowPadBefore(inW, a.filter_w, a.stride_w, 1, a.padding),
+    windowOutputSize(inH, a.filter_h, a.stride_h, 1, a.padding), windowOutputSize(inW, a.filter_w, a.stride_w, 1, a.padding),
+  ];
+  const m = module();
+  const io = staging(numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
+  const { maxPool } = m.exports;
+  return (ins, outs) => {
+    m.copyIn(io.x, ins[0] as Int8Array);
+    maxPool(io.x, n, inH, inW, C, ...geo, lo, hi, io.y);
+    m.copyOut(io.y, outs[0] as Int8Array);
+  };
+};
+
+/**
+ * quantize between int8 and uint8 at one scale with zero points 128 apart is `x ^ 0x80` (the
+ * reference kernel's own test decides; it runs otherwise): here on byte views of both buffers, so
+ * that one loop serves both directions without mixing element types.
+ */
+const quantize: Kernel<'quantize'> = (op, ctx) => {
+  const ref = (int8Kernels.quantize as Kernel<'quantize'>)(op, ctx);
+  const [qi, qo] = [op.inputs[0].type.quant, op.outputs[0].type.quant];
+  const kinds = `${op.inputs[0].type.dtype}>${op.outputs[0].type.dtype}`;
+  const apart = qi && qo ? (kinds === 'uint8>int8' ? qi.zeroPoint[0] - qo.zeroPoint[0] : qo.zeroPoint[0] - qi.zeroPoint[0]) : 0;
+  const flip = (kinds === 'uint8>int8' || kinds === 'int8>uint8') && apart === 128 && fl(qi!.scale[0]) === fl(qo!.scale[0]) && qi!.scale.length === 1 && qo!.scale.length === 1;
+  if (!flip) return ref;
+  let views: [TypedArrayLike, Uint8Array, Uint8Array] | undefined;
+  return (ins, outs) => {
+    if (views?.[0] !== ins[0]) views = [ins[0], bytes(ins[0]), bytes(outs[0])];
+    const [, x, y] = views;
+    for (let i = 0; i < x.length; i++) y[i] = x[i] ^ 0x80;
+  };
+};
+
+type TypedArrayLike = { buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
+const bytes = (a: TypedArrayLike) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
 export const wasmInt8Kernels = {
   conv_2d: conv2d,
+  max_pool_2d: maxPool2d,
+  quantize,
   pad,
   depthwise_conv_2d: depthwiseConv2d,
   fully_connected: fullyConnected,

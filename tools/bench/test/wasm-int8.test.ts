@@ -139,6 +139,80 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
     );
   });
 
+  it('max_pool_2d: equals the reference byte for byte (16-, 8- and 1-channel paths, padding, activations)', () => {
+    const arb = fc.record({
+      n: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 7 }),
+      w: fc.integer({ min: 1, max: 7 }),
+      c: fc.integer({ min: 1, max: 40 }),
+      fh: fc.integer({ min: 1, max: 3 }),
+      fw: fc.integer({ min: 1, max: 3 }),
+      sh: fc.integer({ min: 1, max: 3 }),
+      sw: fc.integer({ min: 1, max: 3 }),
+      padding: fc.constantFrom('same' as const, 'valid' as const),
+      act: fc.constantFrom<Activation>(...ACTIVATIONS),
+      scale: fc.double({ min: 1e-3, max: 0.1, noNaN: true }),
+      zp: fc.integer({ min: -128, max: 127 }),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    });
+    fc.assert(
+      fc.property(arb, (t) => {
+        const g = new Graph('pool');
+        const quant = { scale: [t.scale], zeroPoint: [t.zp] };
+        const x = g.addInput('x', { dtype: 'int8', shape: [t.n, t.h, t.w, t.c], quant });
+        const attrs = { padding: t.padding, filter_h: t.fh, filter_w: t.fw, stride_h: t.sh, stride_w: t.sw, fused_activation: t.act };
+        let shape: number[];
+        try {
+          shape = g.createOp('max_pool_2d', [x], attrs).outputs[0].type.shape;
+        } catch {
+          return; // the window does not fit
+        }
+        g.outputs.push(g.add('max_pool_2d', [x], attrs, { types: [{ dtype: 'int8', shape, quant }] }));
+        const r = lcg(t.seed);
+        const input = Int8Array.from({ length: t.n * t.h * t.w * t.c }, () => Math.floor(r() * 256) - 128);
+        const want = new Interpreter(g).run([input])[0];
+        const got = new Interpreter(g, { kernels: { int8: wasmInt8Kernels } }).run([input])[0];
+        expect([...got]).toEqual([...want]);
+      }),
+      { numRuns: 300, seed: SEED },
+    );
+  });
+
+  it('quantize between int8 and uint8: equals the reference byte for byte (x ^ 0x80 at one scale, the reference otherwise)', () => {
+    const arb = fc.record({
+      toInt8: fc.boolean(),
+      zpInt8: fc.integer({ min: -128, max: 127 }),
+      apart: fc.constantFrom(128, 128, 127, 0),
+      sameScale: fc.constantFrom(true, true, false),
+      scale: fc.double({ min: 1e-3, max: 0.1, noNaN: true }),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    });
+    fc.assert(
+      fc.property(arb, (t) => {
+        const zpUint8 = Math.min(255, Math.max(0, t.zpInt8 + t.apart));
+        const int8 = { dtype: 'int8' as const, shape: [3, 37], quant: { scale: [t.scale], zeroPoint: [t.zpInt8] } };
+        const uint8 = { dtype: 'uint8' as const, shape: [3, 37], quant: { scale: [t.sameScale ? t.scale : t.scale * 1.5], zeroPoint: [zpUint8] } };
+        const [from, to] = t.toInt8 ? [uint8, int8] : [int8, uint8];
+        const g = new Graph('q');
+        const x = g.addInput('x', from);
+        g.outputs.push(g.add('quantize', [x], {}, { types: [to] }));
+        const r = lcg(t.seed);
+        const raw = Array.from({ length: 3 * 37 }, () => Math.floor(r() * 256));
+        const input = from.dtype === 'uint8' ? Uint8Array.from(raw) : Int8Array.from(raw, (v) => v - 128);
+        const reference = new Interpreter(g);
+        const fast = new Interpreter(g, { kernels: { int8: wasmInt8Kernels } });
+        const want = reference.run([input])[0];
+        const got = fast.run([input])[0];
+        expect(got.constructor).toBe(want.constructor);
+        expect([...got]).toEqual([...want]);
+        // a second invoke of the same interpreter on other data (the kernel keeps byte views of its buffers)
+        const input2 = input.map((v) => (v === 0 ? 1 : 0));
+        expect([...fast.run([input2])[0]]).toEqual([...reference.run([input2])[0]]);
+      }),
+      { numRuns: 200, seed: SEED },
+    );
+  });
+
   it('leave reference mode to the reference kernels', () => {
     const built = build({ ...fc.sample(caseArb, { numRuns: 1, seed: SEED })[0], kind: 'conv_2d', bias: true, h: 4, w: 4, kh: 1, kw: 1 })!;
     expect(usesWasm(built.graph.ops[0] as never, { arithmetic: 'xnnpack' })).toBe(true);
