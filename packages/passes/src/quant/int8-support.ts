@@ -42,6 +42,12 @@ function constantOperands(op: Op): string | undefined {
 }
 
 const weighted = (axis: number): Int8Rule => ({ result: range, weights: { operand: 1, axis }, bias: 2, check: constantOperands });
+
+/** TFLite's int8 CONCATENATION copies bytes: it applies no fused activation. */
+function noFusedActivation(op: Op): string | undefined {
+  const act = (op.attrs as { fused_activation?: string }).fused_activation;
+  return act && act !== 'none' ? `it has fused activation ${act}: TFLite's int8 ${op.kind} takes none` : undefined;
+}
 const irOnly = (pass: string) => unsupported(`IR-only op: ${pass} removes it before quantization`);
 
 export const INT8_SUPPORT = {
@@ -58,7 +64,7 @@ export const INT8_SUPPORT = {
   mul: { result: range },
   div: unsupported('TFLite has no int8 DIV kernel'),
   minimum: { result: shared },
-  concatenation: { result: shared },
+  concatenation: { result: shared, check: noFusedActivation },
   relu: { result: range },
   relu6: { result: range },
   logistic: { result: fixed(FIXED_PARAMS.logistic) },
