@@ -77,6 +77,14 @@ describe('input quantization, by hand', () => {
     for (const mode of ['xnnpack', 'reference'] as const) expect([...(interpret(g, [x], { arithmetic: mode })[0] as Float32Array)]).toEqual([-0.25, 0.1953125, 2.23828125]);
   });
 
+  it('xnnpack quantizes a 1×1 stride-1 conv_2d per pixel (XNNPACK runs it as a GEMM over pixels)', () => {
+    // pixel 0 is the fully_connected row above → 2.44140625; pixel 1 = [0, 255/128, 0]: its own range gives
+    // inv = 128, zp = −128, q − zp = [0, 255, 0], y = 2·255/128·0.5 + 0.25 = 2.2421875. Per image, the
+    // shared range [−0.5, 255/128] would give pixel 1 a step of 2.4921875/255 instead.
+    const g = hybridGraph('conv_2d', [1, 1, 2, 3], weights([1, 1, 1, 3], [0.5], 0, Int8Array.of(1, 2, 3)), constant(f32([1]), Float32Array.of(0.25)), { padding: 'valid' }, [1, 1, 2, 1]);
+    expect([...(interpret(g, [Float32Array.of(...x, 0, 1.9921875, 0)])[0] as Float32Array)]).toEqual([2.44140625, 2.2421875]);
+  });
+
   it('an all-zero input gives the bias; the fused activation clamps in float', () => {
     const g = hybridGraph('fully_connected', [2, 3], weights([2, 3], [0.5, 1], 0, Int8Array.of(1, 2, 3, -4, 5, -6)), constant(f32([2]), Float32Array.of(0.25, -7)), { fused_activation: 'relu6' }, [2, 2]);
     // row 0 is zero: y = bias → [0.25, relu(−7) = 0]. Row 1 = [0, 255/128, 0]: inv = 128, zp = −128, q − zp = [0, 255, 0];

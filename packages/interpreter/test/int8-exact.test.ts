@@ -150,10 +150,12 @@ describe('mean', () => {
   const meanGraph = (keepDims: boolean, axes: number[], outScale = 1) =>
     oneOp('mean', [i8([1, 1, 2, 4], qp(1, 0))], [data], [], { axes, keep_dims: keepDims }, i8(keepDims ? [1, 1, 1, 4] : [1, 4], qp(outScale, 0)));
 
-  it('xnnpack rounds half away from zero: away(fl(S·fl(1/N)))', () => {
-    // S/2 = 0.5, 1.5, 2.5, −2.5 → 1, 2, 3, −3
+  it('xnnpack rounds half to even: even(fl(S·fl(1/N))) (LiteRT; ARITHMETIC.md says half away)', () => {
+    // S/2 = 0.5, 1.5, 2.5, −2.5 → 0, 2, 2, −2, over {1, 2} and over any other axes alike
     const c = meanGraph(false, [1, 2]);
-    expect(run(c.graph, c.inputs, 'xnnpack')).toEqual([1, 2, 3, -3]);
+    expect(run(c.graph, c.inputs, 'xnnpack')).toEqual([0, 2, 2, -2]);
+    const d = oneOp('mean', [i8([4, 2], qp(1, 0))], [Int8Array.from([1, 0, 3, 0, 5, 0, -5, 0])], [], { axes: [1], keep_dims: false }, i8([4], qp(1, 0)));
+    expect(run(d.graph, d.inputs, 'xnnpack')).toEqual([0, 2, 2, -2]);
   });
 
   it('reference with keep_dims: the integer Mean, MBQM(S − zp·N, ⌊M·2^k/N⌋, e − k)', () => {
@@ -169,9 +171,10 @@ describe('mean', () => {
   });
 
   it('other axes at other parameters: QuantizedMeanOrSum, away(fl(fl(S/N)·r + b)) + zp_out', () => {
-    // [2, 2] over axis 1, s_in = 1, s_out = 2 → r = 0.5, b = 0: rows (1, 2) and (−1, −2): means 1.5, −1.5 → 0.75, −0.75 → 1, −1
-    const c = oneOp('mean', [i8([2, 2], qp(1, 0))], [Int8Array.from([1, 2, -1, -2])], [], { axes: [1], keep_dims: false }, i8([2], qp(2, 0)));
-    expect(both((m) => run(c.graph, c.inputs, m))).toEqual({ xnnpack: [1, -1], reference: [1, -1] });
+    // [2, 2] over axis 1, s_in = 1, s_out = 2 → r = 0.5, b = 0: rows (1, 2) and (−1, −2): means 1.5, −1.5 → 0.75, −0.75 → 1, −1;
+    // rows (1, 0), (−1, 0): 0.25, −0.25 → 0, 0. (xnnpack: S·0.25 → the same values here, no ties)
+    const c = oneOp('mean', [i8([4, 2], qp(1, 0))], [Int8Array.from([1, 2, -1, -2, 1, 0, -1, 0])], [], { axes: [1], keep_dims: false }, i8([4], qp(2, 0)));
+    expect(both((m) => run(c.graph, c.inputs, m))).toEqual({ xnnpack: [1, -1, 0, 0], reference: [1, -1, 0, 0] });
   });
 
   it('xnnpack folds the zero points: z′ = fl(zp_out − fl(fl(N·zp_in)·s′))', () => {
@@ -194,15 +197,19 @@ describe('average_pool_2d', () => {
 });
 
 describe('logistic and tanh tables', () => {
-  it('the two entry formulas part at a near-tie: away(fl(fl(y·256) − 128)) against away(fl(y·256)) − 128', () => {
-    // s_in = 0.02018055133521557, q = −56: x = fl(−1.1301109), y = sigmoid(x) = 0.24414064 (float32);
-    // y·256 = 62.5000038 — reference: away → 63 − 128 = −65; xnnpack: 62.5000038 − 128 rounds in
-    // float32 to −65.5 → away → −66.
+  it('xnnpack rounds fl(fl(y·256) − 128) half to even; the reference rounds y·256 half away, then subtracts 128', () => {
+    // s_in = 0.02018055133521557, q = −56: x = fl(−1.1301109), y = 0.24414064 (float32 in both);
+    // y·256 = 62.5000038: reference away → 63 − 128 = −65; xnnpack: 62.5000038 − 128 rounds in
+    // float32 to −65.5 exactly → even → −66.
     const c = oneOp('logistic', [i8([1], qp(0.02018055133521557, 0))], [Int8Array.from([-56])], [], {}, i8([1], qp(1 / 256, -128)));
     expect(both((m) => run(c.graph, c.inputs, m))).toEqual({ xnnpack: [-66], reference: [-65] });
-    // an exact tie: s_in = 0.02383744716644287, q = −35: y = 0.302734375, y·256 = 77.5 → −50.5 → −51; 78 − 128 = −50
-    const d = oneOp('logistic', [i8([1], qp(0.02383744716644287, 0))], [Int8Array.from([-35])], [], {}, i8([1], qp(1 / 256, -128)));
-    expect(both((m) => run(d.graph, d.inputs, m))).toEqual({ xnnpack: [-51], reference: [-50] });
+    // exact ties: s_in = 0.09303057938814163, q = 35: y = 0.962890625, y·256 = 246.5 → xnnpack even(118.5) = 118,
+    // reference away(246.5) − 128 = 119. s_in = 0.02383744716644287, q = −35: y = 0.302734375, y·256 = 77.5 →
+    // xnnpack even(−50.5) = −50 (LiteRT's value: away would give −51), reference 78 − 128 = −50.
+    const d = oneOp('logistic', [i8([2], qp(0.09303057938814163, 0))], [Int8Array.from([35, 0])], [], {}, i8([2], qp(1 / 256, -128)));
+    expect(both((m) => run(d.graph, d.inputs, m))).toEqual({ xnnpack: [118, 0], reference: [119, 0] });
+    const e = oneOp('logistic', [i8([1], qp(0.02383744716644287, 0))], [Int8Array.from([-35])], [], {}, i8([1], qp(1 / 256, -128)));
+    expect(both((m) => run(e.graph, e.inputs, m))).toEqual({ xnnpack: [-50], reference: [-50] });
   });
 
   it('saturating ends and tanh(0) = 0', () => {

@@ -13,7 +13,8 @@ import { channelScales } from './params.ts';
  * acc[c] = Σ w·(q − zp) over in-bounds taps (padding adds nothing), and
  * y = fl(fl(fl(acc)·scale)·s_w[c]) + bias[c] in float32, clamped by the fused activation.
  * Two input quantizers exist, and LiteRT (pinned byte for byte) uses both:
- * - `qd8` (XNNPACK's f32→qd8 convert; LiteRT's delegate takes fully_connected and conv_2d):
+ * - `qd8` (XNNPACK's f32→qd8 convert; LiteRT's delegate takes fully_connected and conv_2d, and
+ *   quantizes a 1×1 stride-1 conv_2d per pixel, as the GEMM it is):
  *   rmin = min(0, min x), rmax = max(0, max x), inv = fl(255/fl(rmax − rmin)) (1 when equal),
  *   zp = rint(clamp(−128 − rmin·inv or 127 − rmax·inv, whichever has the smaller error)),
  *   q = clamp(even(fl(x·inv)) + zp), scale = fl(1/inv).
@@ -128,11 +129,12 @@ function geometry(inH: number, inW: number, kh: number, kw: number, a: AttrsOf<'
   };
 }
 
-export function fullyConnectedHybrid(op: Op<'fully_connected'>, ctx: KernelContext): KernelRun {
-  const quantize: Quantizer = ctx.arithmetic === 'xnnpack' ? quantizeGroup : quantizeGroupTflite;
+/**
+ * Rows of K: each row quantized on its own, then one dot product per output channel (weights
+ * [O, K]). fully_connected, and the pointwise conv_2d XNNPACK runs as a GEMM over pixels.
+ */
+function rowsHybrid(op: Op<WeightedKind>, quantize: Quantizer, rows: number, K: number): KernelRun {
   const { channels: outC, acc, q, hasBias, epilogue } = prepareHybrid(op, 0);
-  const K = op.inputs[1].type.shape[1];
-  const rows = numElements(op.inputs[0].type.shape) / K;
   return (ins, outs) => {
     const x = ins[0] as Float32Array;
     const w = ins[1] as Int8Array;
@@ -152,8 +154,22 @@ export function fullyConnectedHybrid(op: Op<'fully_connected'>, ctx: KernelConte
   };
 }
 
+export function fullyConnectedHybrid(op: Op<'fully_connected'>, ctx: KernelContext): KernelRun {
+  const quantize: Quantizer = ctx.arithmetic === 'xnnpack' ? quantizeGroup : quantizeGroupTflite;
+  const K = op.inputs[1].type.shape[1];
+  return rowsHybrid(op, quantize, numElements(op.inputs[0].type.shape) / K, K);
+}
+
+/**
+ * In xnnpack mode a 1×1, stride-1 conv_2d is a GEMM over pixels for XNNPACK, which then quantizes
+ * the input per pixel (checked against LiteRT); every other conv quantizes per image.
+ */
 export function conv2dHybrid(op: Op<'conv_2d'>, ctx: KernelContext): KernelRun {
   const quantize: Quantizer = ctx.arithmetic === 'xnnpack' ? quantizeGroup : quantizeGroupTflite;
+  const [, kh0, kw0, inC0] = op.inputs[1].type.shape;
+  if (ctx.arithmetic === 'xnnpack' && kh0 === 1 && kw0 === 1 && op.attrs.stride_h === 1 && op.attrs.stride_w === 1) {
+    return rowsHybrid(op, quantize, numElements(op.inputs[0].type.shape) / inC0, inC0);
+  }
   const { channels: outC, acc, q, hasBias, epilogue } = prepareHybrid(op, 0);
   const [n, inH, inW, inC] = op.inputs[0].type.shape;
   const [, kh, kw] = op.inputs[1].type.shape;

@@ -1,30 +1,30 @@
 import { normalizeAxis, numElements, stridesOf, type Op } from '@octet/ir';
 import type { KernelContext, KernelRun } from '../kernel.ts';
 import { forEachOffset } from '../nd.ts';
-import { fl, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAway } from './arith.ts';
+import { fl, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAway, roundHalfEven } from './arith.ts';
 import { INT8_MAX, INT8_MIN, perTensor, requireInt8, type TensorQuant } from './params.ts';
 
 /**
  * int8 MEAN. Every path first sums the raw int8 values of each output's group (S, N values);
- * they differ in how S becomes the output (ARITHMETIC.md, and TFLite's reduce.cc):
- * - `xnnpack` (XNNPACK: a 4-D input reduced over {1, 2} or over {2}): s′ = fl(fl(s_in/s_out)·fl(1/N)),
- *   z′ = fl(zp_out − fl(fl(N·zp_in)·s′)), out = away(fl(fl(S)·s′ + z′)) — half away here.
- * - `integer` (reference_integer_ops::Mean: 4-D input, axes {1, 2}, keep_dims): M, e = QM(s_in/s_out);
- *   k = min(⌊log₂N⌋, 32, 31 + e); M′ = ⌊M·2^k / N⌋; out = MBQM(S − zp_in·N, M′, e − k) + zp_out.
- * - `truncate` (reference_ops::Mean, same parameters in and out): out = trunc(S / N).
- * - `float` (reference_ops::QuantizedMeanOrSum): r = fl(s_in/s_out), b = fl(−zp_in·r);
+ * they differ in how S becomes the output:
+ * - `xnnpack` (LiteRT runs every int8 MEAN on XNNPACK — any axes, any rank, checked against LiteRT
+ *   with ties): s′ = fl(fl(s_in/s_out)·fl(1/N)), z′ = fl(zp_out − fl(fl(N·zp_in)·s′)),
+ *   out = even(fl(fl(S)·s′ + z′)). (ARITHMETIC.md says half away; LiteRT rounds ties to even.)
+ * - reference mode, TFLite's EvalMeanReferenceOps:
+ *   `integer` (reference_integer_ops::Mean: 4-D input, axes {1, 2}, keep_dims): M, e = QM(s_in/s_out);
+ *   k = min(⌊log₂N⌋, 32, 31 + e); M′ = ⌊M·2^k / N⌋; out = MBQM(S − zp_in·N, M′, e − k) + zp_out;
+ *   `truncate` (reference_ops::Mean, same parameters in and out): out = trunc(S / N);
+ *   `float` (reference_ops::QuantizedMeanOrSum): r = fl(s_in/s_out), b = fl(−zp_in·r),
  *   out = away(fl(fl(fl(S)/N)·r + b)) + zp_out.
  * All clamp to [−128, 127].
  */
 type MeanPath = 'xnnpack' | 'integer' | 'truncate' | 'float';
 
 function meanPath(op: Op<'mean'>, ctx: KernelContext, inQ: TensorQuant, outQ: TensorQuant): MeanPath {
+  if (ctx.arithmetic === 'xnnpack') return 'xnnpack';
   const shape = op.inputs[0].type.shape;
   const axes = new Set(op.attrs.axes.map((a) => normalizeAxis(a, shape.length)));
   const spatial = shape.length === 4 && axes.size === 2 && axes.has(1) && axes.has(2);
-  // The XNNPACK delegate takes a 4-D MEAN over {1, 2} or over {2} alone, keep_dims or not.
-  const delegated = spatial || (shape.length === 4 && axes.size === 1 && axes.has(2));
-  if (delegated && ctx.arithmetic === 'xnnpack') return 'xnnpack';
   if (spatial && op.attrs.keep_dims) return 'integer';
   return inQ.scale === outQ.scale && inQ.zeroPoint === outQ.zeroPoint ? 'truncate' : 'float';
 }
@@ -39,7 +39,7 @@ function finisher(path: MeanPath, n: number, inQ: TensorQuant, outQ: TensorQuant
       const s = fl(fl(inQ.scale / outQ.scale) * fl(1 / n));
       const z = fl(outQ.zeroPoint - fl(fl(n * inQ.zeroPoint) * s));
       return (sum, y) => {
-        for (let j = 0; j < sum.length; j++) y[j] = clamp(roundHalfAway(fl(fl(fl(sum[j]) * s) + z)));
+        for (let j = 0; j < sum.length; j++) y[j] = clamp(roundHalfEven(fl(fl(fl(sum[j]) * s) + z)));
       };
     }
     case 'integer': {

@@ -1,7 +1,7 @@
 import type { Op } from '@octet/ir';
 import { InterpreterError, opWhere } from '../errors.ts';
 import type { KernelContext, KernelRun } from '../kernel.ts';
-import { fl, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAway } from './arith.ts';
+import { fl, multiplyByQuantizedMultiplier, quantizeMultiplier, roundHalfAway, roundHalfEven } from './arith.ts';
 import { INT8_MAX, INT8_MIN, perTensor, requireInt8, type TensorQuant } from './params.ts';
 
 /** y = table[x + 128]: every int8 → int8 function of one value is a 256-entry table. */
@@ -39,11 +39,16 @@ export const reluInt8 = (op: Op<'relu'>): KernelRun => reluX(op, 0, Infinity);
 export const relu6Int8 = (op: Op<'relu6'>): KernelRun => reluX(op, 0, 6);
 
 /**
- * LOGISTIC / TANH: a table over the 256 inputs, x = fl(s_in·(q − zp_in)), y = f(x) in float32;
- * xnnpack entry: away(fl(fl(y·fl(1/s_out)) + zp_out)); reference (PopulateLookupTable):
- * away(fl(y·fl(1/s_out))) + zp_out; both clamped. Output parameters are fixed by TFLite's spec.
+ * LOGISTIC / TANH: a table over the 256 inputs, x = fl(s_in·(q − zp_in)).
+ * - xnnpack (XNNPACK's table, checked entry by entry against LiteRT on 200k entries): y = f(x)
+ *   evaluated in double and rounded to float32; entry = even(fl(fl(y·fl(1/s_out)) + zp_out)).
+ * - reference (TFLite's PopulateLookupTable): y = f(x) in float32 ops (`1.0f / (1.0f + std::exp(-x))`,
+ *   `std::tanh`); entry = away(fl(y·fl(1/s_out))) + zp_out.
+ * Both clamped. Output parameters are fixed by TFLite's spec (1/256, −128 and 1/128, 0).
  */
-function tableOp(op: Op<'logistic' | 'tanh'>, ctx: KernelContext, f: (x: number) => number, fixed: TensorQuant): KernelRun {
+type Entry = (x: number) => number;
+
+function tableOp(op: Op<'logistic' | 'tanh'>, ctx: KernelContext, f: { xnnpack: Entry; reference: Entry }, fixed: TensorQuant): KernelRun {
   requireInt8(op);
   const inQ = perTensor(op, op.inputs[0], 'input');
   const outQ = perTensor(op, op.outputs[0], 'result');
@@ -53,16 +58,22 @@ function tableOp(op: Op<'logistic' | 'tanh'>, ctx: KernelContext, f: (x: number)
   const inverse = fl(1 / outQ.scale);
   const table = new Int8Array(256);
   for (let q = INT8_MIN; q <= INT8_MAX; q++) {
-    const y = f(fl(inQ.scale * (q - inQ.zeroPoint)));
-    const v = ctx.arithmetic === 'xnnpack' ? roundHalfAway(fl(fl(y * inverse) + outQ.zeroPoint)) : roundHalfAway(fl(y * inverse)) + outQ.zeroPoint;
+    const x = fl(inQ.scale * (q - inQ.zeroPoint));
+    const v =
+      ctx.arithmetic === 'xnnpack'
+        ? roundHalfEven(fl(fl(f.xnnpack(x) * inverse) + outQ.zeroPoint))
+        : roundHalfAway(fl(f.reference(x) * inverse)) + outQ.zeroPoint;
     table[q + 128] = clamp8(v);
   }
   return lookup(table);
 }
 
-/** 1/(1 + e^(−x)) in float32, as `1.0f / (1.0f + std::exp(-x))` (expf taken correctly rounded). */
+/** 1/(1 + e^(−x)) in float32 operations, as TFLite's `1.0f / (1.0f + std::exp(-x))` (expf taken correctly rounded). */
 export const sigmoidF32 = (x: number): number => fl(1 / fl(1 + fl(Math.exp(-x))));
+/** 1/(1 + e^(−x)) in double, rounded once to float32 (XNNPACK's table). */
+export const sigmoidF64 = (x: number): number => fl(1 / (1 + Math.exp(-x)));
 export const tanhF32 = (x: number): number => fl(Math.tanh(x));
 
-export const logisticInt8 = (op: Op<'logistic'>, ctx: KernelContext): KernelRun => tableOp(op, ctx, sigmoidF32, { scale: 1 / 256, zeroPoint: -128 });
-export const tanhInt8 = (op: Op<'tanh'>, ctx: KernelContext): KernelRun => tableOp(op, ctx, tanhF32, { scale: 1 / 128, zeroPoint: 0 });
+export const logisticInt8 = (op: Op<'logistic'>, ctx: KernelContext): KernelRun =>
+  tableOp(op, ctx, { xnnpack: sigmoidF64, reference: sigmoidF32 }, { scale: 1 / 256, zeroPoint: -128 });
+export const tanhInt8 = (op: Op<'tanh'>, ctx: KernelContext): KernelRun => tableOp(op, ctx, { xnnpack: tanhF32, reference: tanhF32 }, { scale: 1 / 128, zeroPoint: 0 });
