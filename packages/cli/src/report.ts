@@ -1,12 +1,13 @@
 /**
- * How the command reports a failure: an OctetError is the user's to fix, so it prints as
- * `octet: <message>` (one line per problem, never a stack trace) and exits 1; anything else is a bug
- * in Octet and prints its stack, exiting 2.
+ * How the command reports a failure: a user's problem (an OctetError, or the one-line errors of
+ * `@octet/data` and `@octet/litert`, which import nothing of ours and so extend plain Error) prints
+ * as `octet: <message>` (one line per problem, never a stack trace) and exits 1; anything else is a
+ * bug in Octet and prints its stack, exiting 2.
  */
 export async function reportError(e: unknown, write: (text: string) => void): Promise<number> {
-  // Loaded here, not at startup: `octet --version` should not pay for the IR package.
-  const { OctetError } = await import('@octet/ir');
-  if (e instanceof OctetError) {
+  // Loaded here, not at startup: `octet --version` should not pay for these packages.
+  const [{ OctetError }, { DataError }, { LiteRtError }] = await Promise.all([import('@octet/ir'), import('@octet/data'), import('@octet/litert')]);
+  if (e instanceof OctetError || e instanceof DataError || e instanceof LiteRtError) {
     for (const line of e.message.split('\n')) write(`octet: ${line}\n`);
     return 1;
   }

@@ -25,3 +25,17 @@ describe('reportError', () => {
     expect(r.text).toMatch(/^octet: internal error \(a bug in Octet; please report it with what follows\)\nTypeError: x is undefined\n\s+at /);
   });
 });
+
+describe('reportError with the errors of packages that import nothing of ours', () => {
+  it('prints a DataError (from @octet/data) as one octet: line, exit 1', async () => {
+    const { DataError } = await import('@octet/data');
+    const r = await report(new DataError('x.npy', 'the .npy array is float64, float32 is needed: save it with x.astype(np.float32)'));
+    expect(r).toEqual({ code: 1, text: 'octet: x.npy: the .npy array is float64, float32 is needed: save it with x.astype(np.float32)\n' });
+  });
+
+  it('prints a LiteRtError (from @octet/litert) as one octet: line, exit 1', async () => {
+    const { LiteRtError } = await import('@octet/litert');
+    const r = await report(new LiteRtError("LiteRT could not compile the model: Node number 1 (CONV_2D) failed to prepare"));
+    expect(r).toEqual({ code: 1, text: 'octet: LiteRT could not compile the model: Node number 1 (CONV_2D) failed to prepare\n' });
+  });
+});
