@@ -1,5 +1,6 @@
 import type { OctetCommand } from './command.ts';
+import { convert } from './convert.ts';
 import { opt } from './opt.ts';
 
 /** Every subcommand, in the order `octet --help` lists them. */
-export const COMMANDS: readonly OctetCommand[] = [opt];
+export const COMMANDS: readonly OctetCommand[] = [convert, opt];

@@ -1,0 +1,145 @@
+import { writeNpy } from '@octet/data';
+import { inspect } from '@octet/tflite';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { floatMnist, MNIST_JSON, tempDir, writeTrainNpy } from './models.ts';
+import { octet } from './run.ts';
+
+const tmp = tempDir();
+const ops = (bytes: Uint8Array) => inspect(bytes).subgraphs[0].operators.map((o) => o.op);
+/** Stack trace lines, as Node prints them. */
+const STACK_LINE = /^\s+at /m;
+
+/** The MNIST model.json with one layer renamed to a class Octet does not import (a conversion that fails). */
+function brokenModelJson(dir: string): string {
+  const json = JSON.parse(readFileSync(MNIST_JSON, 'utf8')) as { modelTopology: { config: { layers: { class_name: string }[] } } };
+  json.modelTopology.config.layers[4].class_name = 'LSTM';
+  copyFileSync(join(dirname(MNIST_JSON), 'weights.bin'), join(dir, 'weights.bin'));
+  const file = join(dir, 'broken.json');
+  writeFileSync(file, JSON.stringify(json));
+  return file;
+}
+
+describe('octet convert', () => {
+  it('converts the MNIST fixture to float: the ops of issue 3, at most TensorFlow\'s 83,972 bytes, one summary line with bytes and ms', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'mnist.tflite');
+    const r = await octet(['convert', MNIST_JSON, '-o', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const bytes = new Uint8Array(readFileSync(out));
+    expect(r.stdout).toMatch(new RegExp(`^${out}: ${bytes.length} bytes, float, converted in \\d+ ms\\n$`));
+    expect(bytes.length).toBeLessThanOrEqual(83_972);
+    expect(ops(bytes)).toEqual(['RESHAPE', 'CONV_2D', 'MAX_POOL_2D', 'RESHAPE', 'FULLY_CONNECTED']);
+    // Atomic write: the temporary file was renamed, nothing else is left.
+    expect(readdirSync(dir)).toEqual(['mnist.tflite']);
+  });
+
+  it('converts a float .tflite (its own output) to the same bytes', async () => {
+    const src = join(tmp, 'src.tflite');
+    writeFileSync(src, await floatMnist());
+    const out = join(tmp, 'again.tflite');
+    const r = await octet(['convert', src, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(Buffer.compare(readFileSync(out), readFileSync(src))).toBe(0);
+  });
+
+  it('--help lists every flag of issue 4\'s table and --print-pipeline', async () => {
+    const r = await octet(['convert', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['-o, --output <file>', '--input-shape <dims>', '--mode <mode>', '--representative <data>', '--samples <n>', '--integer-only', '--input-type <type>', '--output-type <type>', '--calibration <observer>', '--per-tensor-dense', '--print-pipeline']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toMatch(/choices:\s+"float",\s+"dynamic",\s+"float16",\s+"int8"/);
+  });
+
+  it('--print-pipeline prints the passes as octet opt --passes takes them, writes nothing', async () => {
+    const r = await octet(['convert', MNIST_JSON, '--print-pipeline']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('remove-identity,fold-batch-norm,fuse-activation,fold-constants\n');
+  });
+
+  it('a failing conversion leaves no file and no temporary file, and an existing output untouched; one line, exit 1', async () => {
+    const dir = tempDir();
+    const model = brokenModelJson(dir);
+    const out = join(dir, 'out.tflite');
+    writeFileSync(out, 'the previous file');
+    const before = readdirSync(dir).sort();
+    const r = await octet(['convert', model, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^octet: [^\n]*LSTM[^\n]*\n$/);
+    expect(readFileSync(out, 'utf8')).toBe('the previous file');
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
+  it('a write that fails (the output is a folder) removes its temporary file; one line, exit 1', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'taken');
+    mkdirSync(join(out, 'inside'), { recursive: true });
+    const r = await octet(['convert', MNIST_JSON, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`octet: cannot write '${out}': it is a directory\n`);
+    expect(readdirSync(dir)).toEqual(['taken']);
+    expect(readdirSync(out)).toEqual(['inside']);
+  });
+
+  it('--mode int8 without --representative is an error naming the flag; nothing written', async () => {
+    const out = join(tmp, 'int8.tflite');
+    const r = await octet(['convert', MNIST_JSON, '-o', out, '--mode', 'int8']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('octet: --mode int8 needs --representative <data.npy|module.js>: calibration data, e.g. the first 100 training inputs as a float32 .npy\n');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects a float64 .npy with the cast to use; nothing written', async () => {
+    const npy = join(tmp, 'f64.npy');
+    writeNpy(npy, { shape: [2, 28, 28], data: new Float64Array(2 * 784) });
+    const out = join(tmp, 'f64.tflite');
+    const r = await octet(['convert', MNIST_JSON, '-o', out, '--mode', 'int8', '--representative', npy]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`octet: ${npy}: the .npy array is float64, float32 is needed: save it with x.astype(np.float32)\n`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses --representative outside --mode int8, and --samples without data', async () => {
+    const npy = writeTrainNpy(tmp, 4);
+    const a = await octet(['convert', MNIST_JSON, '-o', join(tmp, 'a.tflite'), '--mode', 'dynamic', '--representative', npy]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toBe('octet: --representative calibrates --mode int8, not --mode dynamic: add --mode int8 or drop --representative\n');
+    const b = await octet(['convert', MNIST_JSON, '-o', join(tmp, 'b.tflite'), '--samples', '10']);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toBe('octet: --samples limits --representative: give the data too\n');
+  });
+
+  it('usage errors are one line: a bad --mode, a bad --input-shape, a missing -o, an unknown model kind', async () => {
+    const mode = await octet(['convert', MNIST_JSON, '-o', join(tmp, 'x.tflite'), '--mode', 'int4']);
+    expect(mode.code).toBe(1);
+    expect(mode.stderr.split('\n')[0]).toBe("octet: option '--mode <mode>' argument 'int4' is invalid. Allowed choices are float, dynamic, float16, int8.");
+    const shape = await octet(['convert', MNIST_JSON, '-o', join(tmp, 'x.tflite'), '--input-shape', '1,x,28']);
+    expect(shape.stderr.split('\n')[0]).toBe("octet: option '--input-shape <dims>' argument '1,x,28' is invalid. expected comma-separated positive integers, e.g. 1,224,224,3.");
+    const noOut = await octet(['convert', MNIST_JSON]);
+    expect(noOut.code).toBe(1);
+    expect(noOut.stderr).toBe('octet: convert needs -o <out.tflite>: the file to write (or --print-pipeline to only show the passes)\n');
+    const kind = await octet(['convert', 'model.onnx', '-o', join(tmp, 'x.tflite')]);
+    expect(kind.stderr).toBe("octet: cannot tell what 'model.onnx' is: give a tfjs model.json (layers or graph format) or a float .tflite\n");
+    for (const r of [mode, shape, noOut, kind]) expect(r.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('--input-shape fixes the batch of a dynamic input; on a .tflite it is refused', async () => {
+    const out = join(tmp, 'shaped.tflite');
+    const r = await octet(['convert', MNIST_JSON, '-o', out, '--input-shape', '28,28']);
+    expect(r.code).toBe(0);
+    expect(inspect(new Uint8Array(readFileSync(out))).subgraphs[0].tensors[0].shape).toEqual([1, 28, 28]);
+    const bad = await octet(['convert', out, '-o', join(tmp, 'x.tflite'), '--input-shape', '1,28,28']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`octet: --input-shape is for a model.json with dynamic dimensions: ${out} is a .tflite, whose shapes are static\n`);
+  });
+
+  it('a missing model file is one line', async () => {
+    const r = await octet(['convert', 'no/such/model.json', '-o', join(tmp, 'x.tflite')]);
+    expect(r.stderr).toBe("octet: cannot read 'no/such/model.json': no such file or directory\n");
+    expect(r.code).toBe(1);
+  });
+});
