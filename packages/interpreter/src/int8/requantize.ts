@@ -34,7 +34,9 @@ export function makeRequantize(kind: RequantizeKind, sIn: number, sW: Float64Arr
     const hiF = hi - zp;
     return (acc, y, offset) => {
       for (let c = 0; c < n; c++) {
-        let v = fl(fl(acc[c]) * scale[c]);
+        const a = acc[c];
+        // fl(acc) is acc itself below 2^24: skip the conversion where it cannot round
+        let v = fl((a > 16777216 || a < -16777216 ? fl(a) : a) * scale[c]);
         v = v < loF ? loF : v > hiF ? hiF : v;
         y[offset + c] = fl(v + MAGIC) - MAGIC + zp;
       }
