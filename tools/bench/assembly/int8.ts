@@ -190,7 +190,7 @@ export function depthwise(
 /**
  * max_pool_2d: per output pixel, the largest in-bounds tap of each channel (−128 when none), then
  * clamped to [lo, hi] (the fused activation's bounds, zero point included). Sixteen channels per
- * vector, then eight, then one at a time.
+ * vector, then eight at a time.
  */
 export function maxPool(
   x: usize, n: i32, inH: i32, inW: i32, C: i32, fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
@@ -214,15 +214,12 @@ export function maxPool(
           for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) m = i8x16.max_s(m, v128.load(xb + <usize>((iy * inW + ix) * C + c)));
           v128.store(yAt + <usize>c, i8x16.min_s(i8x16.max_s(m, loV), hiV));
         }
-        for (; c + 8 <= C; c += 8) {
+        // the last (up to) eight channels: lanes past C read the next pixel and write into it, which
+        // is rewritten right after (pixels go in order); x and y carry 16 bytes of slack at the end
+        for (; c < C; c += 8) {
           let m = floor;
           for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) m = i8x16.max_s(m, v128.load64_zero(xb + <usize>((iy * inW + ix) * C + c)));
           v128.store64_lane(yAt + <usize>c, i8x16.min_s(i8x16.max_s(m, loV), hiV), 0);
-        }
-        for (; c < C; c++) {
-          let m: i32 = -128;
-          for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) m = max(m, <i32>load<i8>(xb + <usize>((iy * inW + ix) * C + c)));
-          store<i8>(yAt + <usize>c, <i8>min(max(m, lo), hi));
         }
         yAt += <usize>C;
       }
