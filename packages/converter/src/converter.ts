@@ -1,5 +1,12 @@
 import { OctetError, verify, type Graph, type TypedArray } from '@octet/ir';
-import { runPipeline } from '@octet/passes';
+import {
+  quantizationPipeline,
+  runPipelineAsync,
+  type CalibrationProgress,
+  type DatasetEntry as PassDatasetEntry,
+  type QuantizationRecipe,
+  type RepresentativeDataset as PassDataset,
+} from '@octet/passes';
 import { assertValidFile, emit, read } from '@octet/tflite';
 import { importLayersModel, importModelJson, type ImportOptions, type SavableModel } from '@octet/tfjs-importer';
 
@@ -13,7 +20,8 @@ export type DatasetEntry = readonly (TypedArray | { dataSync(): TypedArray })[];
 export type RepresentativeDataset = () => Iterable<DatasetEntry> | AsyncIterable<DatasetEntry>;
 
 export interface ConversionProgress {
-  stage: 'import' | 'canonicalize' | 'calibrate' | 'quantize' | 'emit';
+  stage: 'import' | 'transform' | 'calibrate' | 'emit';
+  /** Calibration: entries run so far, and in all when known. */
   done?: number;
   total?: number;
 }
@@ -39,6 +47,8 @@ export class Converter {
   onProgress: ((p: ConversionProgress) => void) | undefined;
   /** Octet's own: run the IR verifier after every pass. */
   verifyEach = false;
+  /** Octet's own: use at most this many representative entries (`--samples N`). */
+  samples: number | undefined;
 
   private constructor(private readonly load: () => Promise<Graph>) {}
 
@@ -62,21 +72,35 @@ export class Converter {
     return new Converter(async () => graph.clone());
   }
 
-  /** The pass names this conversion runs, in order (what `octet convert --print-pipeline` shows). */
-  pipeline(): string[] {
-    if (this.isQuantized()) {
-      throw new OctetError(`quantized conversion (optimizations ['DEFAULT'], float16 or int8 I/O) is not available yet: convert without optimizations`);
+  /**
+   * The options as plain data, read the way TensorFlow's converter reads them: no optimization is a
+   * float model; DEFAULT alone is dynamic range; DEFAULT with float16 in supportedTypes is float16;
+   * DEFAULT with a representative dataset is full integer (float fallback unless only
+   * TFLITE_BUILTINS_INT8 is supported).
+   */
+  recipe(): QuantizationRecipe {
+    const optimize = this.optimizations.includes('DEFAULT');
+    const integerOnly = this.targetSpec.supportedOps.length > 0 && this.targetSpec.supportedOps.every((s) => s === 'TFLITE_BUILTINS_INT8');
+    const float16 = this.targetSpec.supportedTypes.includes('float16');
+    const io = this.inferenceInputType !== 'float32' || this.inferenceOutputType !== 'float32';
+    let mode: QuantizationRecipe['mode'] = 'float';
+    if (optimize) mode = this.representativeDataset ? 'int8' : float16 ? 'float16' : 'dynamic';
+    if ((integerOnly || io) && mode !== 'int8') {
+      const asked = integerOnly ? `supportedOps ['TFLITE_BUILTINS_INT8']` : `inference types ${this.inferenceInputType}/${this.inferenceOutputType}`;
+      throw new OctetError(`${asked} needs full integer quantization: set optimizations = ['DEFAULT'] and a representativeDataset`);
     }
-    return [...CANONICALIZE];
+    return {
+      mode,
+      integerOnly: mode === 'int8' && integerOnly,
+      inputType: this.inferenceInputType,
+      outputType: this.inferenceOutputType,
+      perChannelDense: this.perChannelDense,
+    };
   }
 
-  private isQuantized(): boolean {
-    return (
-      this.optimizations.length > 0 ||
-      this.targetSpec.supportedOps.includes('TFLITE_BUILTINS_INT8') ||
-      this.inferenceInputType !== 'float32' ||
-      this.inferenceOutputType !== 'float32'
-    );
+  /** The pass names this conversion runs, in order (what `octet convert --print-pipeline` shows). */
+  pipeline(): string[] {
+    return [...CANONICALIZE, ...quantizationPipeline(this.recipe())];
   }
 
   /** Imports and transforms the model; the result is what `convert()` emits. */
@@ -84,8 +108,16 @@ export class Converter {
     const names = this.pipeline();
     this.onProgress?.({ stage: 'import' });
     const graph = await this.load();
-    this.onProgress?.({ stage: 'canonicalize' });
-    runPipeline(graph, names, { verifyEach: this.verifyEach });
+    this.onProgress?.({ stage: 'transform' });
+    const dataset = this.representativeDataset;
+    await runPipelineAsync(graph, names, {
+      verifyEach: this.verifyEach,
+      calibration: {
+        ...(dataset ? { dataset: entriesOf(dataset) } : {}),
+        ...(this.samples !== undefined ? { samples: this.samples } : {}),
+        onProgress: (p: CalibrationProgress) => this.onProgress?.({ stage: 'calibrate', done: p.samples, ...(p.total !== undefined ? { total: p.total } : {}) }),
+      },
+    });
     verify(graph, { forEmission: true });
     return graph;
   }
@@ -98,4 +130,24 @@ export class Converter {
     assertValidFile(bytes);
     return bytes;
   }
+}
+
+/** A dataset entry's tensors as typed arrays (a tf.Tensor gives its data; its shape must be the input's). */
+function plain(entry: DatasetEntry): PassDatasetEntry {
+  if (!Array.isArray(entry)) throw new OctetError(`a representative dataset entry must be an array with one element per model input, got ${typeof entry}: yield [x] rather than x`);
+  return entry.map((x) => (typeof (x as { dataSync?: unknown }).dataSync === 'function' ? (x as { dataSync(): TypedArray }).dataSync() : (x as TypedArray)));
+}
+
+/** The user's dataset function, called once, its entries made plain (sync stays sync). */
+function entriesOf(dataset: RepresentativeDataset): PassDataset {
+  const source = dataset();
+  if (source && Symbol.asyncIterator in source) {
+    return (async function* () {
+      for await (const e of source as AsyncIterable<DatasetEntry>) yield plain(e);
+    })();
+  }
+  if (!source || !(Symbol.iterator in source)) throw new OctetError(`representativeDataset must be a function returning an iterable (a generator) of entries`);
+  return (function* () {
+    for (const e of source as Iterable<DatasetEntry>) yield plain(e);
+  })();
 }
