@@ -14,7 +14,7 @@ import { definePass } from '../pass.ts';
 import { createRewriter, describeOp, type Rewriter } from '../rewriter.ts';
 import { int8Constant, moveName, quantizeBias, rescaleWeights } from '../quant/constants.ts';
 import { int8Rule, type Int8Rule } from '../quant/int8-support.ts';
-import { missingRange, planInt8 } from '../quant/plan.ts';
+import { fixedParams, missingRange, planInt8 } from '../quant/plan.ts';
 
 const PASS = 'quantize-activations';
 
@@ -87,7 +87,13 @@ function quantize(graph: Graph, stats: Parameters<typeof planInt8>[1]): void {
     op.inputs = op.inputs.map((v, i) => {
       if (i === rule.weights?.operand || i === rule.bias) return v;
       if (isConst(v)) return v.type.dtype === 'float32' && v.data ? constOf(v, sharesResult(i) ? qOut : plan.paramsOf(v)!) : v;
-      const q = sharesResult(i) ? qOut : plan.paramsOf(v);
+      if (sharesResult(i)) {
+        // An operand whose parameters are fixed already (a folded fake_quant, a dequantize's source) keeps
+        // them and is requantized to the result's; one with only a calibrated range takes the result's.
+        const own = fixedParams(v) ?? dequantizedFrom(v);
+        return own ? toInt8(toInt8(v, own), qOut) : toInt8(v, qOut);
+      }
+      const q = plan.paramsOf(v);
       if (!q) {
         missing.push(missingRange(v, PASS));
         return v;
@@ -125,6 +131,12 @@ function quantize(graph: Graph, stats: Parameters<typeof planInt8>[1]): void {
   for (const v of [...graph.inputs, ...graph.ops.flatMap((o) => [...o.inputs, ...o.outputs])]) {
     if (v.type.dtype === 'float32' && v.type.quant) delete v.type.quant;
   }
+}
+
+/** The parameters of the int8 value a dequantize reads. */
+function dequantizedFrom(v: Value): QuantParams | undefined {
+  const p = v.producer;
+  return p?.kind === 'dequantize' && p.inputs[0].type.dtype !== 'float32' ? p.inputs[0].type.quant : undefined;
 }
 
 /** The float bias of a weighted op as int32 (s_in·s_w[c]); raises weight scales where TensorFlow would. */
