@@ -75,33 +75,36 @@ describe('layerErrors', () => {
   });
 });
 
-const row = (id: Row['id'], label: string, extra: Partial<Row>): Row => ({ id, label, file: `${id}.tflite`, ...extra });
+const row = (id: Row['id'], label: string, extra: Omit<Row, 'id' | 'label' | 'file'>): Row => ({ id, label, file: `${id}.tflite`, ...extra });
 
 describe('the table', () => {
   const rows: Row[] = [
     row('float', 'float', { bytes: 83184, convertMs: 19.4, evaluation: { count: 500, accuracyOurs: 0.9812, accuracyLiteRt: 0.9812, agreement: { kind: 'argmax', fraction: 1, maxAbsDiff: 3.8e-6 }, seconds: 1 } }),
-    row('dynamic', 'dynamic range', { error: "'conv_2d' op cannot be quantized: fix it" }),
+    row('dynamic', 'dynamic range', { bytes: 22528, convertMs: 3, evaluation: { count: 500, accuracyOurs: 0.9, seconds: 1 } }),
     row('uint8', 'integer only, uint8 I/O', { bytes: 23968, convertMs: 130, evaluation: { count: 500, accuracyOurs: 0.98, accuracyLiteRt: 0.98, agreement: { kind: 'identical', fraction: 0.998 }, seconds: 1 } }),
   ];
 
-  it('keeps a failed conversion as a line that says why, with aligned figures elsewhere', () => {
+  it('pads the columns (numbers right-aligned) and shows a missing LiteRT figure as —', () => {
     const lines = formatTable(rows).split('\n');
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^variant +bytes +accuracy \(ours\) +accuracy \(LiteRT\) +agreement with LiteRT +convert ms$/);
+    expect(lines[1]).toMatch(/^-{23}  -{6}  -{15}  -{17}  -{30}  -{10}$/);
     expect(lines[2]).toMatch(/^float +83,184 +98\.12% +98\.12% +100\.00% argmax, max \|Δ\| 3\.8e-6 +19$/);
-    expect(lines[3]).toBe(`${'dynamic range'.padEnd('integer only, uint8 I/O'.length)}  not available: 'conv_2d' op cannot be quantized: fix it`);
+    expect(lines[3]).toMatch(/^dynamic range +22,528 +90\.00% +— +— +3$/);
     expect(lines[4]).toMatch(/ 99\.80% byte-identical +130$/);
-    // the numeric columns end at the same place on every line with figures
-    expect(lines[2].indexOf('98.12%') + 6).toBe(lines[4].indexOf('98.00%') + 6);
+    // every line ends its numeric columns at the same place
+    const end = (l: string, s: string) => l.indexOf(s) + s.length;
+    expect(end(lines[2], '98.12%')).toBe(end(lines[4], '98.00%'));
+    expect(end(lines[2], '83,184')).toBe(end(lines[3], '22,528'));
+    expect(new Set(lines.slice(2).map((l) => l.length))).toEqual(new Set([lines[0].length]));
   });
 
   it('checks flag what misses the tutorial claims', () => {
     const r = { rows } as TutorialResult;
     expect(checks(r)).toEqual([
       "✓ float accuracy 98.12% (≥ 97.50% expected after the tutorial's 5 epochs on all images)",
-      '✓ float: argmax equal to LiteRT\'s on 100.00% of 500 images',
+      "✓ float: argmax equal to LiteRT's on 100.00% of 500 images",
       "✗ integer only, uint8 I/O: outputs byte-identical to LiteRT's on 99.80% of 500 images",
-      "✗ dynamic range: not available: 'conv_2d' op cannot be quantized: fix it",
     ]);
   });
 });
@@ -116,7 +119,7 @@ describe('report.html', () => {
     training: { backend: 'wasm', trainImages: 10, testImages: 10, history: [], testAccuracyTfjs: 0.9 },
     rows: [
       { id: 'float', label: 'float', file: 'f.tflite', bytes: 1000, convertMs: 1, evaluation: { count: 10, accuracyOurs: 0.9, accuracyLiteRt: 0.9, seconds: 1 } },
-      { id: 'dynamic', label: 'dynamic range', file: 'd.tflite', error: "'<div>' op & co: do it" },
+      { id: 'dynamic', label: 'dynamic <range> & co', file: 'd.tflite', bytes: 500, convertMs: 1 },
     ],
     layers: [layer('a<b>', 30.25), layer('c', Infinity), layer('d', 12)],
     layersOf: 'int8',
@@ -132,10 +135,15 @@ describe('report.html', () => {
     expect(html).toContain('∞ (exact)');
   });
 
-  it('escapes names and messages, and keeps a failed variant as a row that says why', () => {
+  it('escapes names and labels', () => {
     expect(html).toContain('a&lt;b&gt; (conv_2d)');
-    expect(html).not.toContain('<div>');
-    expect(html).toContain('<td colspan="5">not available: &#39;&lt;div&gt;&#39; op &amp; co: do it</td>');
+    expect(html).not.toContain('<range>');
+    expect(html).toContain('<td>dynamic &lt;range&gt; &amp; co</td>');
+  });
+
+  it('draws one size bar per variant, saying how much smaller than float', () => {
+    expect([...html.matchAll(/<rect class="size-bar [^"]*"[^>]*width="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([420, 210]);
+    expect(html).toContain('500 B (2.0× smaller)');
   });
 
   it('loads nothing: no script, no link but the empty data: icon, no URL but the SVG namespace', () => {

@@ -46,25 +46,19 @@ function hbars(items: readonly BarItem[], caption: string, axis?: { left: string
 
 function table(r: TutorialResult): string {
   const head = `<tr>${COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
-  const body = r.rows.map((row) => {
-    const c = cells(row);
-    if (c.length !== COLUMNS.length) return `<tr class="unavailable"><td>${esc(c[0])}</td><td colspan="${COLUMNS.length - 1}">${esc(c[1])}</td></tr>`;
-    return `<tr>${c.map((s, i) => `<td${i === 0 || i === 4 ? '' : ' class="num"'}>${esc(s)}</td>`).join('')}</tr>`;
-  });
+  const body = r.rows.map((row) => `<tr>${cells(row).map((s, i) => `<td${i === 0 || i === 4 ? '' : ' class="num"'}>${esc(s)}</td>`).join('')}</tr>`);
   const notes = r.rows.filter((x) => x.evaluation?.liteRtNote).map((x) => `<li>${esc(x.label)}: LiteRT ${esc(x.evaluation!.liteRtNote!)}</li>`);
   return `<table class="results"><thead>${head}</thead><tbody>${body.join('')}</tbody></table>${notes.length ? `<ul class="notes">${notes.join('')}</ul>` : ''}`;
 }
 
 function sizes(r: TutorialResult): string {
-  const rows = r.rows.filter((x) => x.bytes !== undefined);
-  if (!rows.length) return '<p>No variant converted.</p>';
-  const max = Math.max(...rows.map((x) => x.bytes!));
+  const max = Math.max(...r.rows.map((x) => x.bytes));
   const float = r.rows.find((x) => x.id === 'float')?.bytes;
   return hbars(
-    rows.map((x) => ({
+    r.rows.map((x) => ({
       label: x.label,
-      fraction: x.bytes! / max,
-      text: `${x.bytes!.toLocaleString('en-US')} B${float && x.id !== 'float' ? ` (${(float / x.bytes!).toFixed(1)}× smaller)` : ''}`,
+      fraction: x.bytes / max,
+      text: `${x.bytes.toLocaleString('en-US')} B${float && x.id !== 'float' ? ` (${(float / x.bytes).toFixed(1)}× smaller)` : ''}`,
       cls: `size-bar ${x.id}`,
     })),
     'Size of each .tflite file, bytes',
@@ -92,7 +86,6 @@ const db = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} dB` : x > 0 ? '
 
 function layerSection(r: TutorialResult): string {
   const layers = r.layers;
-  if (!layers) return '<p>Not measured: it needs the float model and a quantized one.</p>';
   if (!layers.length) return '<p>The quantized model has no quantized value named like a float one.</p>';
   const finite = layers.map((l) => l.sqnrDb).filter(Number.isFinite);
   const max = Math.max(10, ...finite.map((x) => Math.ceil(x / 10) * 10));
@@ -135,7 +128,7 @@ const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1000px;padding:0 1rem;color:#1d2330;background:#fff}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde;padding-bottom:.2rem}
 .sub{color:#556;margin-top:0}table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #e4e6ef;text-align:left;white-space:nowrap}
-th{background:#f3f4f8;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.unavailable td{color:#a33;white-space:normal}tr.worst td{background:#fff3e6}
+th{background:#f3f4f8;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.worst td{background:#fff3e6}
 figure{margin:.5rem 0}figcaption{color:#556;font-size:.9rem}svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#778}line.axis{stroke:#99a}
 rect.size-bar{fill:#5b7fd6}rect.size-bar.float{fill:#9aa6bf}rect.acc-bar.ours{fill:#3f9f6f}rect.acc-bar.litert{fill:#8fc9a9}rect.sqnr-bar{fill:#7b68c9}rect.sqnr-bar.worst{fill:#e08a2c}
 ul.checks{list-style:none;padding-left:0}ul.checks li.ok::before{content:"✓ ";color:#2a8a4a}ul.checks li.bad::before{content:"✗ ";color:#c33}.note,.notes{color:#556;font-size:.9rem}

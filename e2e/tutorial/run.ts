@@ -40,20 +40,23 @@ export interface TutorialResult {
     testAccuracyTfjs: number;
   };
   rows: Row[];
-  /** Per-layer error of the `layersOf` variant against the float one; undefined when either is missing. */
-  layers?: LayerError[];
-  layersOf?: VariantId;
+  /** Per-layer error of the `layersOf` variant against the float one. */
+  layers: LayerError[];
+  layersOf: VariantId;
   layerSamples: number;
   /** Wall time of each stage, seconds. */
   seconds: { load: number; train: number; convert: number; evaluate: number; layers: number; total: number };
   files: { modelJson: string; report: string; results: string };
 }
 
-/** The quantized model the per-layer error is measured on: the integer-only one first. */
-const LAYERS_OF: readonly VariantId[] = ['int8', 'uint8', 'fallback'];
+/**
+ * The quantized model the per-layer error is measured on: integer-only with int8 I/O, where every
+ * layer's result keeps its Keras name (with other I/O types the last layer's name goes to the
+ * boundary QUANTIZE or DEQUANTIZE).
+ */
+const LAYERS_OF: VariantId = 'int8';
 
 const since = (t: number) => (performance.now() - t) / 1000;
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 
 /** TensorFlow's post-training integer quantization tutorial, start to finish. */
 export async function runTutorial(opts: TutorialOptions, output: Output): Promise<TutorialResult> {
@@ -95,25 +98,20 @@ export async function runTutorial(opts: TutorialOptions, output: Output): Promis
     const converter = Converter.fromLayersModel(trained.model);
     v.configure(converter, dataset);
     const t0 = performance.now();
-    try {
-      const bytes = await converter.convert();
-      const convertMs = performance.now() - t0;
-      writeAtomic(join(out, v.file), bytes);
-      converted.set(v.id, bytes);
-      rows.push({ id: v.id, label: v.label, file: v.file, bytes: bytes.length, convertMs });
-    } catch (e) {
-      rows.push({ id: v.id, label: v.label, file: v.file, error: message(e) });
-    }
+    const bytes = await converter.convert();
+    const convertMs = performance.now() - t0;
+    writeAtomic(join(out, v.file), bytes);
+    converted.set(v.id, bytes);
+    rows.push({ id: v.id, label: v.label, file: v.file, bytes: bytes.length, convertMs });
   }
   const convertSeconds = since(t);
-  output.log(`converted ${converted.size} of ${VARIANTS.length} variants in ${convertSeconds.toFixed(1)} s`);
+  output.log(`converted ${VARIANTS.length} variants in ${convertSeconds.toFixed(1)} s`);
 
   t = performance.now();
   const rt = await loadLiteRtNode();
   const testSet: TestSet = { images: Float32Array.from(test.images, (p) => p / 255), labels: test.labels, count: test.count };
   for (const row of rows) {
-    const bytes = converted.get(row.id);
-    if (!bytes) continue;
+    const bytes = converted.get(row.id)!;
     const bar = output.bar(testSet.count, `evaluate ${row.label} [{bar}] {value}/{total} images | {duration}s`);
     row.evaluation = await evaluateModel(bytes, testSet, rt, { twin: row.id === 'int8' ? converted.get('uint8') : undefined, bar });
     const e = row.evaluation;
@@ -122,16 +120,13 @@ export async function runTutorial(opts: TutorialOptions, output: Output): Promis
   const evaluateSeconds = since(t);
 
   t = performance.now();
-  const layersOf = LAYERS_OF.find((id) => converted.has(id));
+  const layersOf = LAYERS_OF;
   const layerSamples = Math.min(opts.layerSamples, testSet.count);
-  let layers: LayerError[] | undefined;
-  if (layersOf && converted.has('float')) {
-    const samples = function* () {
-      for (let i = 0; i < layerSamples; i++) yield [testSet.images.subarray(i * 784, (i + 1) * 784)];
-    };
-    layers = layerErrors(read(converted.get('float')!), read(converted.get(layersOf)!), samples());
-    output.log(`per-layer error of ${layersOf} vs float on ${layerSamples} test images: ` + layers.map((l) => `${l.name} ${l.sqnrDb.toFixed(1)} dB`).join(', '));
-  }
+  const samples = function* () {
+    for (let i = 0; i < layerSamples; i++) yield [testSet.images.subarray(i * 784, (i + 1) * 784)];
+  };
+  const layers = layerErrors(read(converted.get('float')!), read(converted.get(layersOf)!), samples());
+  output.log(`per-layer SQNR of ${layersOf} vs float on ${layerSamples} test images: ` + layers.map((l) => `${l.name} ${l.sqnrDb.toFixed(1)} dB`).join(', '));
   const layersSeconds = since(t);
 
   output.log('');
@@ -147,7 +142,8 @@ export async function runTutorial(opts: TutorialOptions, output: Output): Promis
       testAccuracyTfjs: trained.testAccuracy,
     },
     rows,
-    ...(layers ? { layers, layersOf } : {}),
+    layers,
+    layersOf,
     layerSamples,
     seconds: { load, train: trainSeconds, convert: convertSeconds, evaluate: evaluateSeconds, layers: layersSeconds, total: since(start) },
     files: { modelJson, report: join(out, 'report.html'), results: join(out, 'results.json') },
@@ -155,7 +151,7 @@ export async function runTutorial(opts: TutorialOptions, output: Output): Promis
   for (const line of checks(result)) output.log(line);
   writeAtomic(result.files.results, JSON.stringify(result, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
   writeAtomic(result.files.report, renderReport(result));
-  output.log(`wrote ${rows.filter((r) => r.bytes !== undefined).length} .tflite files, ${result.files.results} and ${result.files.report}`);
+  output.log(`wrote ${rows.length} .tflite files, ${result.files.results} and ${result.files.report}`);
   output.log(`total ${result.seconds.total.toFixed(1)} s (train ${trainSeconds.toFixed(1)}, convert ${convertSeconds.toFixed(1)}, evaluate ${evaluateSeconds.toFixed(1)}, layer errors ${layersSeconds.toFixed(1)})`);
   return result;
 }

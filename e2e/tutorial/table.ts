@@ -1,15 +1,13 @@
 import type { Agreement, Evaluation } from './evaluate.ts';
 import type { VariantId } from './variants.ts';
 
-/** One line of the tutorial's table. A conversion that failed keeps its line, with the reason. */
+/** One line of the tutorial's table. */
 export interface Row {
   id: VariantId;
   label: string;
   file: string;
-  bytes?: number;
-  convertMs?: number;
-  /** `not available: <message>` is shown instead of the figures. */
-  error?: string;
+  bytes: number;
+  convertMs: number;
   evaluation?: Evaluation;
 }
 
@@ -23,26 +21,24 @@ export function agreementText(a: Agreement | undefined): string {
   return `${percent(a.fraction)} argmax, max |Δ| ${a.maxAbsDiff.toExponential(1)}`;
 }
 
-/** The cells of a row, in COLUMNS order; a failed row has two: its label and the reason. */
+/** The cells of a row, in COLUMNS order. */
 export function cells(row: Row): string[] {
-  if (row.error !== undefined) return [row.label, `not available: ${row.error}`];
   const e = row.evaluation;
   return [
     row.label,
-    row.bytes === undefined ? '—' : row.bytes.toLocaleString('en-US'),
+    row.bytes.toLocaleString('en-US'),
     percent(e?.accuracyOurs),
     percent(e?.accuracyLiteRt),
     agreementText(e?.agreement),
-    row.convertMs === undefined ? '—' : row.convertMs.toFixed(0),
+    row.convertMs.toFixed(0),
   ];
 }
 
 /** A plain-text table, columns padded; numbers right-aligned. */
 export function formatTable(rows: readonly Row[]): string {
   const all = [[...COLUMNS], ...rows.map(cells)];
-  const widths = COLUMNS.map((_, c) => Math.max(...all.filter((r) => c === 0 || r.length === COLUMNS.length).map((r) => r[c].length)));
+  const widths = COLUMNS.map((_, c) => Math.max(...all.map((r) => r[c].length)));
   const right = [false, true, true, true, false, true];
-  const line = (r: string[]) =>
-    r.length === COLUMNS.length ? r.map((s, c) => (right[c] ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join('  ').trimEnd() : `${r[0].padEnd(widths[0])}  ${r[1]}`;
+  const line = (r: string[]) => r.map((s, c) => (right[c] ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join('  ').trimEnd();
   return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
