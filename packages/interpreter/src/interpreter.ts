@@ -71,6 +71,8 @@ interface Step {
   run: KernelRun;
   inputs: TypedArray[];
   outputs: TypedArray[];
+  /** Reads only constants: computed once when the buffers are allocated. */
+  once: boolean;
 }
 
 /**
@@ -130,12 +132,19 @@ export class Interpreter {
     if (this.buffers) return;
     const buffers = new Map<Value, TypedArray>();
     for (const v of this.tensors) buffers.set(v, v.data ?? allocate(v.type.dtype, numElements(v.type.shape)));
-    this.steps = this.prepared.map(({ op, run }) => ({
-      op,
-      run,
-      inputs: op.inputs.map((v) => buffers.get(v)!),
-      outputs: op.outputs.map((v) => buffers.get(v)!),
-    }));
+    // An op that reads only constants (a float16 weight's dequantize) computes the same thing at
+    // every invoke: run it here once, and let invoke skip it.
+    const fixed = new Set<Value>(this.graph.constants());
+    this.steps = this.prepared.map(({ op, run }) => {
+      const inputs = op.inputs.map((v) => buffers.get(v)!);
+      const outputs = op.outputs.map((v) => buffers.get(v)!);
+      const once = op.inputs.length > 0 && op.inputs.every((v) => fixed.has(v));
+      if (once) {
+        run(inputs, outputs);
+        for (const o of op.outputs) fixed.add(o);
+      }
+      return { op, run, inputs, outputs, once };
+    });
     this.buffers = buffers;
   }
 
@@ -174,7 +183,7 @@ export class Interpreter {
     };
     if (observers.length) for (const v of this.graph.inputs) notify(v, this.buffers!.get(v)!, undefined);
     for (const step of this.steps) {
-      step.run(step.inputs, step.outputs);
+      if (!step.once) step.run(step.inputs, step.outputs);
       if (observers.length) step.op.outputs.forEach((v, i) => notify(v, step.outputs[i], step.op));
     }
   }
