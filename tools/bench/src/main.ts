@@ -1,5 +1,5 @@
-// npm run bench [-- --quick] [-- --models mnist] [-- --profile octet:mnist:int8]
-// Converts each model (float and int8) in a measured child process, then times every runtime on
+// npm run bench [-- --quick] [-- --models mnist] [-- --profile octet:mnist:int8] [-- --stages]
+// Converts each model (float and int8) with `octet convert` in a measured child process, then times every runtime on
 // every file in a child process of its own, prints the tables and writes bench-results/*.json.
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { writeNpy } from '@octet/data';
 import { DEFAULT_TIMING, type TimingOptions } from './measure.ts';
 import { MODEL_NAMES, MODELS, PRECISIONS, BENCH_IMAGES, CALIBRATION_SAMPLES, type ModelName, type Precision } from './models.ts';
 import { failureReason, lastJsonLine, runMeasured } from './process.ts';
@@ -24,9 +25,10 @@ const program = new Command('bench')
   .option('--runtimes <names>', `comma-separated subset of ${RUNTIMES.join(',')}`, RUNTIMES.join(','))
   .option('--quick', `short timing (${JSON.stringify(QUICK)}) for a smoke run; the numbers are noisier`)
   .option('--profile <cell>', 'also write a V8 CPU profile of one cell, e.g. octet:mnist:int8, under bench-results/profiles/')
+  .option('--stages', 'also run each conversion through the Converter API to split its time by stage (start-up, import, calibrate, ...)')
   .option('--out <dir>', 'where results go', join(HERE, '..', 'bench-results'))
   .parse();
-const opts = program.opts<{ models: string; runtimes: string; quick?: boolean; profile?: string; out: string }>();
+const opts = program.opts<{ models: string; runtimes: string; quick?: boolean; profile?: string; stages?: boolean; out: string }>();
 const models = opts.models.split(',') as ModelName[];
 const runtimes = opts.runtimes.split(',') as Runtime[];
 const timing = opts.quick ? QUICK : DEFAULT_TIMING;
@@ -38,26 +40,45 @@ mkdirSync(modelsDir, { recursive: true });
 const node = (script: string, ...args: string[]) => [process.execPath, '--import', 'tsx', join(HERE, script), ...args];
 const log = (s: string) => process.stderr.write(s);
 
-// 1. Conversions, each a whole measured process.
+// 1. Conversions, each a whole measured process: `octet convert`, as a user runs it. With --stages,
+//    the same conversion again through the Converter API (convert-job.ts), split by stage.
 const conversions: ConversionRow[] = [];
 const files = new Map<string, string>();
+const octetBin = join(ROOT, 'node_modules', '.bin', 'octet');
 for (const model of models) {
+  const spec = MODELS[model];
+  const modelJson = spec.modelJson(modelsDir);
+  // the representative dataset as the CLI reads it: float32 .npy, one sample per row
+  const npy = join(modelsDir, `${model}_representative.npy`);
+  const samples = spec.representative(CALIBRATION_SAMPLES);
+  const flat = new Float32Array(samples.reduce((n, x) => n + x.length, 0));
+  samples.forEach((x, i) => flat.set(x, i * x.length));
+  writeNpy(npy, { shape: [samples.length, ...spec.imageShape], data: flat });
   for (const precision of PRECISIONS) {
     const out = join(modelsDir, `${model}_${precision}.tflite`);
-    const argv = node('convert-job.ts', model, precision, out, modelsDir);
-    const command = argv.slice(1).map((a) => a.replace(ROOT + '/', '')).join(' ');
+    const int8 = precision === 'int8' ? ['--mode', 'int8', '--representative', npy, '--integer-only', '--input-type', 'uint8', '--output-type', 'uint8'] : [];
+    const argv = [process.execPath, octetBin, 'convert', modelJson, '-o', out, ...int8];
+    const command = ['octet', ...argv.slice(2)].map((a) => a.replace(ROOT + '/', '')).join(' ');
     log(`convert ${model} ${precision} ... `);
     const run = await runMeasured(argv, { cwd: ROOT });
-    const result = lastJsonLine<{ bytes: number; startupMs: number; stages: Record<string, number> }>(run.stdout);
-    if (run.exitCode === 0 && result) {
-      files.set(`${model}/${precision}`, out);
-      conversions.push({ model, precision, command, status: 'ok', wallMs: run.wallMs, peakRssBytes: run.peakRssBytes, memoryMethod: run.memoryMethod, ...result });
-      log(`${(run.wallMs / 1000).toFixed(2)} s\n`);
-    } else {
-      const reason = failureReason(run.stderr, run.exitCode);
+    // "<out>: <n> bytes, <what>, converted in <ms> ms"
+    const summary = /: (\d+) bytes, .*converted in (\d+) ms/.exec(run.stdout);
+    if (run.exitCode !== 0 || !summary) {
+      const reason = failureReason(run.stderr || run.stdout, run.exitCode);
       conversions.push({ model, precision, command, status: 'not available', reason });
       log(`not available: ${reason}\n`);
+      continue;
     }
+    files.set(`${model}/${precision}`, out);
+    let stages: Record<string, number> | undefined;
+    if (opts.stages) {
+      const job = await runMeasured(node('convert-job.ts', model, precision, join(modelsDir, `${model}_${precision}.api.tflite`), modelsDir), { cwd: ROOT });
+      const r = lastJsonLine<{ startupMs: number; stages: Record<string, number> }>(job.stdout);
+      if (r) stages = { 'start-up': r.startupMs, ...r.stages };
+    }
+    const row = { wallMs: run.wallMs, peakRssBytes: run.peakRssBytes, memoryMethod: run.memoryMethod, bytes: Number(summary[1]), convertMs: Number(summary[2]) };
+    conversions.push({ model, precision, command, status: 'ok', ...row, ...(stages ? { stages } : {}) });
+    log(`${(run.wallMs / 1000).toFixed(2)} s\n`);
   }
 }
 
@@ -139,7 +160,7 @@ for (const m of models) say(`inputs, ${m}: ${MODELS[m].inputs}; int8 calibration
 for (const [rt, b] of backends) say(`${rt}: ${b}`);
 say('\nThroughput (images/s, ms/image, ratio to LiteRT)');
 say(throughputTable(throughput));
-say('\nConversion, whole process (node start-up, module loading, import, calibration, quantization, emission)');
+say('\nConversion with `octet convert`, whole process (node start-up, tsx, module loading, import, calibration, quantization, emission, writing)');
 say(conversionTable(conversions));
 say(`memory: ${conversions.find((c) => c.status === 'ok' && 'memoryMethod' in c) ? (conversions.find((c) => c.status === 'ok') as { memoryMethod: string }).memoryMethod : 'n/a'}`);
 say('\nTargets (issue 5)');

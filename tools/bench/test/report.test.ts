@@ -21,8 +21,7 @@ const conv = (model: ConversionRow['model'], wallMs: number, peakMiB: number): C
   peakRssBytes: peakMiB * 2 ** 20,
   memoryMethod: 'm',
   bytes: 1,
-  startupMs: 1,
-  stages: {},
+  convertMs: 1,
 });
 
 describe('report', () => {
