@@ -34,12 +34,16 @@ export type IoType = 'float32' | 'int8' | 'uint8';
  * The MNIST fixture quantized to int8 by the passes directly (calibrated on the first 100 training
  * images / 255), independent of `octet convert`: the files that run, inspect, verify and eval read.
  */
-export async function quantizedMnist(io: IoType, integerOnly = io !== 'float32'): Promise<Uint8Array> {
+export async function quantizedMnistGraph(io: IoType, integerOnly = io !== 'float32'): Promise<Graph> {
   const graph = await Converter.fromModelJson(MNIST_JSON).convertToGraph();
   const x = trainRows(100);
   const dataset = Array.from({ length: 100 }, (_, i) => [x.subarray(i * 784, (i + 1) * 784)]);
   await runPipelineAsync(graph, quantizationPipeline({ mode: 'int8', integerOnly, inputType: io, outputType: io, perChannelDense: true }), { calibration: { dataset } });
-  return emit(graph);
+  return graph;
+}
+
+export async function quantizedMnist(io: IoType, integerOnly = io !== 'float32'): Promise<Uint8Array> {
+  return emit(await quantizedMnistGraph(io, integerOnly));
 }
 
 export async function floatMnist(): Promise<Uint8Array> {
@@ -52,6 +56,14 @@ export function passThrough(dtype: 'int8' | 'uint8', n: number, quant: QuantPara
   const x = g.addInput('x', { dtype, shape: [1, n], quant });
   const y = g.add('reshape', [x], { new_shape: [1, n] }, { types: [{ dtype, shape: [1, n], quant }], names: ['y'] });
   g.outputs = [y];
+  return emit(g);
+}
+
+/** `%x : u8 q(s, zp + 128)` → quantize → `i8 q(s, zp)` output 'y': x ^ 0x80, as a uint8-I/O model's boundary. */
+export function uint8ToInt8(n: number, scale: number, zeroPoint: number): Uint8Array {
+  const g = new Graph('uint8_to_int8');
+  const x = g.addInput('x', { dtype: 'uint8', shape: [1, n], quant: { scale: [scale], zeroPoint: [zeroPoint + 128] } });
+  g.outputs = [g.add('quantize', [x], {}, { types: [{ dtype: 'int8', shape: [1, n], quant: { scale: [scale], zeroPoint: [zeroPoint] } }], names: ['y'] })];
   return emit(g);
 }
 

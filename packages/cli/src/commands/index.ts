@@ -1,6 +1,7 @@
 import type { OctetCommand } from './command.ts';
 import { convert } from './convert.ts';
+import { inspect } from './inspect.ts';
 import { opt } from './opt.ts';
 
 /** Every subcommand, in the order `octet --help` lists them. */
-export const COMMANDS: readonly OctetCommand[] = [convert, opt];
+export const COMMANDS: readonly OctetCommand[] = [convert, inspect, opt];
