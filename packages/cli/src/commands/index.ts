@@ -2,6 +2,7 @@ import type { OctetCommand } from './command.ts';
 import { convert } from './convert.ts';
 import { inspect } from './inspect.ts';
 import { opt } from './opt.ts';
+import { run } from './run.ts';
 
 /** Every subcommand, in the order `octet --help` lists them. */
-export const COMMANDS: readonly OctetCommand[] = [convert, inspect, opt];
+export const COMMANDS: readonly OctetCommand[] = [convert, inspect, run, opt];
