@@ -3,6 +3,7 @@ import { convert } from './convert.ts';
 import { inspect } from './inspect.ts';
 import { opt } from './opt.ts';
 import { run } from './run.ts';
+import { verify } from './verify.ts';
 
 /** Every subcommand, in the order `octet --help` lists them. */
-export const COMMANDS: readonly OctetCommand[] = [convert, inspect, run, opt];
+export const COMMANDS: readonly OctetCommand[] = [convert, inspect, run, verify, opt];
