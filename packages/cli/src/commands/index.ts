@@ -1,9 +1,10 @@
 import type { OctetCommand } from './command.ts';
 import { convert } from './convert.ts';
+import { evaluate } from './eval.ts';
 import { inspect } from './inspect.ts';
 import { opt } from './opt.ts';
 import { run } from './run.ts';
 import { verify } from './verify.ts';
 
 /** Every subcommand, in the order `octet --help` lists them. */
-export const COMMANDS: readonly OctetCommand[] = [convert, inspect, run, verify, opt];
+export const COMMANDS: readonly OctetCommand[] = [convert, inspect, run, verify, evaluate, opt];
