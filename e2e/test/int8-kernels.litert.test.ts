@@ -7,10 +7,14 @@
  * The hybrid (dynamic-range) kernels run with float I/O and must agree bit for bit as well.
  * The agreement fraction of each op is printed.
  */
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadMnist } from '@octet/data';
 import { constant, Graph, windowOutputSize, type Activation, type AttrsArg, type OpKind, type QuantParams, type TensorType, type Value } from '@octet/ir';
 import { Interpreter } from '@octet/interpreter';
 import { loadLiteRtNode, type LiteRtNode } from '@octet/litert';
+import { quantizationPipeline, runPipeline, runPipelineAsync } from '@octet/passes';
+import { importModelJson } from '@octet/tfjs-importer';
 import { emit } from '@octet/tflite';
 
 const SEED = 20261125;
@@ -332,4 +336,85 @@ describe('hybrid kernels: our interpreter and LiteRT bit for bit (float I/O)', (
       expect(equal).toBe(values);
     });
   }
+});
+
+describe("the tutorial's MNIST model through the quantization passes: LiteRT and our interpreter agree", () => {
+  const MODEL = fileURLToPath(new URL('../fixtures/mnist/model.json', import.meta.url));
+  const N = 10_000;
+
+  async function quantized(mode: 'int8' | 'dynamic', io: 'uint8' | 'float32'): Promise<Graph> {
+    const g = runPipeline(importModelJson(MODEL), ['remove-identity', 'fold-batch-norm', 'fuse-activation', 'fold-constants']);
+    const train = loadMnist('train', { limit: 100 });
+    const dataset = Array.from({ length: 100 }, (_, i) => [Float32Array.from(train.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255)]);
+    const recipe = { mode, integerOnly: mode === 'int8', inputType: io, outputType: io, perChannelDense: true } as const;
+    return runPipelineAsync(g, quantizationPipeline(recipe), { calibration: { dataset } });
+  }
+
+  for (const io of ['uint8', 'float32'] as const) {
+    it(`integer-only with ${io} I/O: byte-identical outputs on all ${N} test images`, async () => {
+      litert ??= await loadLiteRtNode();
+      const g = await quantized('int8', io);
+      const model = await litert.compile(emit(g));
+      const ours = new Interpreter(g);
+      const test = loadMnist('test', { limit: N });
+      let equal = 0;
+      let total = 0;
+      try {
+        for (let i = 0; i < N; i++) {
+          const pixels = test.images.subarray(i * 784, (i + 1) * 784);
+          // uint8 I/O keeps the calibrated input scale 1/255 with zero point 0: the raw pixels are the input
+          const x = io === 'uint8' ? Uint8Array.from(pixels) : Float32Array.from(pixels, (p) => p / 255);
+          const a = ours.run([x])[0];
+          const b = (await model.run([x]))[0];
+          for (let k = 0; k < a.length; k++) {
+            total++;
+            if (a[k] === b[k]) equal++;
+          }
+        }
+      } finally {
+        model.dispose();
+      }
+      console.log(`MNIST int8 (${io} I/O): ${equal}/${total} outputs identical to LiteRT's over ${N} images`);
+      if (io === 'uint8') expect(g.inputs[0].type.quant).toEqual({ scale: [fl(1 / 255)], zeroPoint: [0] });
+      expect(equal).toBe(total);
+    });
+  }
+
+  it('dynamic range: the hybrid fully_connected is bit-identical on LiteRT’s own float prefix (1,000 test images)', async () => {
+    // The hybrid kernel quantizes its float input at run time, so it amplifies any float difference
+    // upstream; fed the same input (LiteRT's output of the float conv/pool prefix) it must agree exactly.
+    litert ??= await loadLiteRtNode();
+    const g = await quantized('dynamic', 'float32');
+    const fcOp = g.ops.find((o) => o.kind === 'fully_connected')!;
+    expect(fcOp.inputs[1].type.dtype).toBe('int8');
+    const prefix = g.clone();
+    prefix.outputs = [prefix.ops.find((o) => o.kind === 'fully_connected')!.inputs[0]];
+    prefix.outputs[0].name = 'h';
+    prefix.removeDeadOps();
+    const fc = new Graph('fc');
+    const h = fc.addInput('h', { ...fcOp.inputs[0].type });
+    fc.outputs.push(fc.add('fully_connected', [h, ...fcOp.inputs.slice(1)], fcOp.attrs, { names: ['y'] }));
+    const [prefixModel, fcModel] = [await litert.compile(emit(prefix)), await litert.compile(emit(fc))];
+    const ours = new Interpreter(fc);
+    const test = loadMnist('test', { limit: 1000 });
+    let equal = 0;
+    let total = 0;
+    try {
+      for (let i = 0; i < 1000; i++) {
+        const x = Float32Array.from(test.images.subarray(i * 784, (i + 1) * 784), (p) => p / 255);
+        const hidden = (await prefixModel.run([x]))[0] as Float32Array;
+        const a = ours.run([hidden])[0] as Float32Array;
+        const b = (await fcModel.run([hidden]))[0] as Float32Array;
+        for (let k = 0; k < a.length; k++) {
+          total++;
+          if (a[k] === b[k]) equal++;
+        }
+      }
+    } finally {
+      prefixModel.dispose();
+      fcModel.dispose();
+    }
+    console.log(`MNIST dynamic range, hybrid fully_connected: ${equal}/${total} outputs identical to LiteRT's`);
+    expect(equal).toBe(total);
+  });
 });
