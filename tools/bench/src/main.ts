@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -60,6 +60,7 @@ for (const model of models) {
     const argv = [process.execPath, octetBin, 'convert', modelJson, '-o', out, ...int8];
     const command = ['octet', ...argv.slice(2)].map((a) => a.replace(ROOT + '/', '')).join(' ');
     log(`convert ${model} ${precision} ... `);
+    const load = loadavg()[0];
     const run = await runMeasured(argv, { cwd: ROOT });
     // "<out>: <n> bytes, <what>, converted in <ms> ms"
     const summary = /: (\d+) bytes, .*converted in (\d+) ms/.exec(run.stdout);
@@ -76,7 +77,7 @@ for (const model of models) {
       const r = lastJsonLine<{ startupMs: number; stages: Record<string, number> }>(job.stdout);
       if (r) stages = { 'start-up': r.startupMs, ...r.stages };
     }
-    const row = { wallMs: run.wallMs, peakRssBytes: run.peakRssBytes, memoryMethod: run.memoryMethod, bytes: Number(summary[1]), convertMs: Number(summary[2]) };
+    const row = { wallMs: run.wallMs, peakRssBytes: run.peakRssBytes, memoryMethod: run.memoryMethod, bytes: Number(summary[1]), convertMs: Number(summary[2]), load };
     conversions.push({ model, precision, command, status: 'ok', ...row, ...(stages ? { stages } : {}) });
     log(`${(run.wallMs / 1000).toFixed(2)} s\n`);
   }
@@ -112,10 +113,11 @@ for (const model of models) {
       const profile = opts.profile === cellName ? ['--cpu-prof', '--cpu-prof-dir', join(opts.out, 'profiles', cellName.replaceAll(':', '_').replace('+', '-'))] : [];
       const argv = [process.execPath, ...profile, '--import', 'tsx', join(HERE, 'throughput-job.ts'), runtime, model, precision, file, JSON.stringify(timing)];
       log(`time ${cellName} ... `);
+      const load = loadavg()[0];
       const run = await runJob(argv);
       const result = lastJsonLine<ThroughputResult>(run.stdout);
       if (run.code === 0 && result) {
-        throughput.push({ ...key, status: 'ok', backend: result.backend, inputDtype: result.inputDtype, timing: result.timing });
+        throughput.push({ ...key, status: 'ok', backend: result.backend, inputDtype: result.inputDtype, timing: result.timing, load });
         log(`${Math.round(result.timing.imagesPerSecond)}/s\n`);
       } else {
         const reason = failureReason(run.stderr, run.code);
@@ -155,6 +157,8 @@ const results = {
 const say = (s = '') => console.log(s);
 say(`\nOctet bench — ${timestamp}, ${results.git.commit?.slice(0, 10) ?? 'no git'}${results.git.dirty ? ' (dirty)' : ''}`);
 say(`${cpu}, ${cpus().length} cores, node ${process.version}; batch 1, one thread each`);
+const loads = [...throughput, ...conversions].flatMap((r) => (r.status === 'ok' && r.load !== undefined ? [r.load] : []));
+if (loads.length) say(`1-minute load average before each cell: ${Math.min(...loads).toFixed(1)} to ${Math.max(...loads).toFixed(1)} (other work on this machine slows every runtime alike; each cell's is in the JSON)`);
 say(`timing: ${timing.warmupMs} ms warm-up (≥ ${timing.warmupRuns} runs), then the median of ${timing.rounds} rounds of ≥ ${timing.roundMs} ms; ratio = images/s ÷ LiteRT's`);
 for (const m of models) say(`inputs, ${m}: ${MODELS[m].inputs}; int8 calibration: ${MODELS[m].calibration}`);
 for (const [rt, b] of backends) say(`${rt}: ${b}`);

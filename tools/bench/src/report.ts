@@ -4,7 +4,13 @@ import type { Runtime } from './throughput-job.ts';
 
 export type Outcome<T> = ({ status: 'ok' } & T) | { status: 'not available'; reason: string };
 
-export type ThroughputRow = { model: ModelName; precision: Precision; runtime: Runtime } & Outcome<{ backend: string; inputDtype: string; timing: Timing }>;
+export type ThroughputRow = { model: ModelName; precision: Precision; runtime: Runtime } & Outcome<{
+  backend: string;
+  inputDtype: string;
+  timing: Timing;
+  /** The machine's 1-minute load average when the cell started (other work slows every runtime). */
+  load?: number;
+}>;
 
 export type ConversionRow = { model: ModelName; precision: Precision; command: string } & Outcome<{
   wallMs: number;
@@ -15,6 +21,7 @@ export type ConversionRow = { model: ModelName; precision: Precision; command: s
   convertMs: number;
   /** With --stages: the Converter API run split by stage (its start-up first), in ms. */
   stages?: Record<string, number>;
+  load?: number;
 }>;
 
 export interface TargetCheck {
