@@ -3,8 +3,8 @@ import { inspect } from '@octet/tflite';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { floatMnist, MNIST_JSON, tempDir, writeTrainNpy } from './models.ts';
-import { octet } from './run.ts';
+import { floatMnist, MNIST_JSON, quantizedMnist, tempDir, trainRows, writeTrainNpy } from './models.ts';
+import { BIN, octet, spawnIn } from './run.ts';
 
 const tmp = tempDir();
 const ops = (bytes: Uint8Array) => inspect(bytes).subgraphs[0].operators.map((o) => o.op);
@@ -141,5 +141,126 @@ describe('octet convert', () => {
     const r = await octet(['convert', 'no/such/model.json', '-o', join(tmp, 'x.tflite')]);
     expect(r.stderr).toBe("octet: cannot read 'no/such/model.json': no such file or directory\n");
     expect(r.code).toBe(1);
+  });
+
+  describe('quantized (issue 4: the tutorial\'s five conversions)', () => {
+    const dir = tempDir();
+    const train100 = writeTrainNpy(dir, 100);
+    const file = (name: string) => join(dir, name);
+    const bytesOf = (name: string) => new Uint8Array(readFileSync(file(name)));
+    const int8 = ['--mode', 'int8', '--representative', train100];
+    // TensorFlow 2.21's sizes for the same model with a static batch of 1 (issue 4).
+    const variants = [
+      { name: 'dynamic.tflite', args: ['--mode', 'dynamic'], tf: 23_320, summary: 'dynamic' },
+      { name: 'fallback.tflite', args: int8, tf: 23_944, summary: 'int8' },
+      { name: 'uint8.tflite', args: [...int8, '--integer-only', '--input-type', 'uint8', '--output-type', 'uint8'], tf: 23_968, summary: 'int8, integer-only, uint8 in, uint8 out' },
+      { name: 'int8.tflite', args: [...int8, '--integer-only', '--input-type', 'int8', '--output-type', 'int8'], tf: 23_648, summary: 'int8, integer-only, int8 in, int8 out' },
+    ];
+    let runs: Awaited<ReturnType<typeof octet>>[];
+
+    it('each variant converts, is no larger than TensorFlow\'s file, and stays quiet off a terminal', async () => {
+      runs = await Promise.all(variants.map((v) => octet(['convert', MNIST_JSON, '-o', file(v.name), ...v.args])));
+      runs.forEach((r, i) => {
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        const size = bytesOf(variants[i].name).length;
+        expect(r.stdout).toMatch(new RegExp(`^${file(variants[i].name)}: ${size} bytes, ${variants[i].summary}, converted in \\d+ ms\\n$`));
+        expect(size).toBeLessThanOrEqual(variants[i].tf);
+      });
+    });
+
+    it('the flags reach the Converter: the int8 files equal the passes run with the same recipe, byte for byte', async () => {
+      expect(Buffer.compare(bytesOf('uint8.tflite'), await quantizedMnist('uint8'))).toBe(0);
+      expect(Buffer.compare(bytesOf('int8.tflite'), await quantizedMnist('int8'))).toBe(0);
+      expect(Buffer.compare(bytesOf('fallback.tflite'), await quantizedMnist('float32'))).toBe(0);
+      const io = (name: string) => {
+        const t = inspect(bytesOf(name)).subgraphs[0];
+        return [t.tensors[t.inputs[0]].dtype, t.tensors[t.outputs[0]].dtype];
+      };
+      expect(io('uint8.tflite')).toEqual(['UINT8', 'UINT8']);
+      expect(io('fallback.tflite')).toEqual(['FLOAT32', 'FLOAT32']);
+      expect(ops(bytesOf('uint8.tflite'))).toEqual(['QUANTIZE', 'RESHAPE', 'CONV_2D', 'MAX_POOL_2D', 'RESHAPE', 'FULLY_CONNECTED', 'QUANTIZE']);
+    });
+
+    it('--mode float16 is at most 0.55 × the float file', async () => {
+      const r = await octet(['convert', MNIST_JSON, '-o', file('f16.tflite'), '--mode', 'float16']);
+      expect(r.code).toBe(0);
+      expect(bytesOf('f16.tflite').length).toBeLessThanOrEqual(0.55 * (await floatMnist()).length);
+    });
+
+    it('--samples 10 calibrates on the first 10 rows (the same file as a 10-row .npy); --per-tensor-dense gives fully_connected one scale', async () => {
+      const ten = writeTrainNpy(tempDir(), 10);
+      const [a, b] = await Promise.all([
+        octet(['convert', MNIST_JSON, '-o', file('s10.tflite'), ...int8, '--samples', '10', '--per-tensor-dense']),
+        octet(['convert', MNIST_JSON, '-o', file('n10.tflite'), '--mode', 'int8', '--representative', ten, '--per-tensor-dense']),
+      ]);
+      expect(a.code).toBe(0);
+      expect(b.code).toBe(0);
+      expect(Buffer.compare(bytesOf('s10.tflite'), bytesOf('n10.tflite'))).toBe(0);
+      expect(Buffer.compare(bytesOf('s10.tflite'), bytesOf('fallback.tflite'))).not.toBe(0);
+      const kernel = inspect(bytesOf('s10.tflite')).subgraphs[0].tensors.find((t) => t.name === 'dense/kernel')!;
+      expect(kernel.quantization!.scale).toHaveLength(1);
+    });
+
+    it('a JS module dataset gives the same file as a .npy of the same samples', async () => {
+      const rows = trainRows(20);
+      const npy = join(dir, 'twenty.npy');
+      writeNpy(npy, { shape: [20, 28, 28], data: rows });
+      const mod = join(dir, 'twenty.mjs');
+      // An async generator function reading the same .npy by hand (header 128 bytes, then float32 data).
+      writeFileSync(
+        mod,
+        `import { readFileSync } from 'node:fs';\n` +
+          `const b = readFileSync(${JSON.stringify(npy)});\n` +
+          `const x = new Float32Array(b.buffer.slice(b.byteOffset + 128, b.byteOffset + b.length));\n` +
+          `export default async function* () { for (let i = 0; i < 20; i++) yield x.slice(i * 784, (i + 1) * 784); }\n`,
+      );
+      const [a, b] = await Promise.all([
+        octet(['convert', MNIST_JSON, '-o', file('mod.tflite'), '--mode', 'int8', '--representative', mod]),
+        octet(['convert', MNIST_JSON, '-o', file('npy20.tflite'), '--mode', 'int8', '--representative', npy]),
+      ]);
+      expect(a.stderr).toBe('');
+      expect(b.code).toBe(0);
+      expect(Buffer.compare(bytesOf('mod.tflite'), bytesOf('npy20.tflite'))).toBe(0);
+    });
+
+    it('a dataset that fails mid-calibration leaves nothing behind; one line, exit 1', async () => {
+      const d = tempDir();
+      const mod = join(d, 'bad.mjs');
+      writeFileSync(mod, `export default function* () { for (let i = 0; i < 3; i++) yield new Float32Array(784).fill(i / 3); yield new Float32Array(5); }\n`);
+      const r = await octet(['convert', MNIST_JSON, '-o', join(d, 'out.tflite'), '--mode', 'int8', '--representative', mod]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^octet: [^\n]*entry 3[^\n]*784[^\n]*\n$/);
+      expect(readdirSync(d)).toEqual(['bad.mjs']);
+    });
+
+    it('the flags that need --mode int8 say so in flag terms', async () => {
+      const [io, only] = await Promise.all([
+        octet(['convert', MNIST_JSON, '-o', file('x.tflite'), '--input-type', 'uint8']),
+        octet(['convert', MNIST_JSON, '-o', file('x.tflite'), '--mode', 'dynamic', '--integer-only']),
+      ]);
+      expect(io.stderr).toBe('octet: --input-type uint8 needs --mode int8 (got --mode float): only a fully quantized model has int8 or uint8 inputs and outputs\n');
+      expect(only.stderr).toBe('octet: --integer-only needs --mode int8 (got --mode dynamic): only a fully quantized model can be integer-only\n');
+      expect(existsSync(file('x.tflite'))).toBe(false);
+    });
+
+    it('--print-pipeline shows the int8 passes without reading data', async () => {
+      const r = await octet(['convert', MNIST_JSON, '--print-pipeline', '--mode', 'int8', '--integer-only', '--input-type', 'uint8', '--output-type', 'uint8']);
+      expect(r.code).toBe(0);
+      const passes = r.stdout.trim().split(',');
+      expect(passes).toContain('calibrate');
+      expect(passes).toContain('retype-io{input=uint8 output=uint8}');
+      expect(passes.filter((p) => p === 'check-int8-legality')).toHaveLength(2);
+      expect(passes).not.toContain('float-fallback');
+    });
+
+    it('on a terminal, calibration draws a progress bar on stderr', async () => {
+      // script(1) gives the command a pseudo-terminal; its output (stdout and stderr together) comes back through the pty.
+      const cmd = [process.execPath, BIN, 'convert', MNIST_JSON, '-o', file('tty.tflite'), ...int8].map((a) => `'${a}'`).join(' ');
+      const r = await spawnIn(dir, 'script', ['-qec', cmd, '/dev/null']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/calibrating .*100\/100 \(100%\)/);
+      expect(r.stdout).toContain(`${file('tty.tflite')}: 23`);
+    });
   });
 });

@@ -29,7 +29,7 @@ interface ConvertOptions {
  *
  *   --mode dynamic              optimizations = ['DEFAULT']
  *   --mode float16              optimizations = ['DEFAULT'], targetSpec.supportedTypes = ['float16']
- *   --mode int8                 optimizations = ['DEFAULT'], representativeDataset (--representative, --samples)
+ *   --mode int8                 optimizations = ['DEFAULT'], representativeDataset (--representative); --samples: samples
  *   --integer-only              targetSpec.supportedOps = ['TFLITE_BUILTINS_INT8']
  *   --input-type/--output-type  inferenceInputType / inferenceOutputType
  *   --calibration               calibration;  --per-tensor-dense: perChannelDense = false
@@ -69,6 +69,8 @@ async function run(model: string, o: ConvertOptions): Promise<void> {
   const converter = await converterFor(model, o);
   applyOptions(converter, o);
   if (o.printPipeline) {
+    // The Converter reads int8 from the presence of a dataset (as TensorFlow's does); the passes do not depend on its samples.
+    if (o.mode === 'int8' && !converter.representativeDataset) converter.representativeDataset = () => [];
     process.stdout.write(converter.pipeline().join(',') + '\n');
     return;
   }
@@ -76,14 +78,15 @@ async function run(model: string, o: ConvertOptions): Promise<void> {
   let source: RepresentativeSource | undefined;
   if (o.representative !== undefined) {
     const { representativeDataset } = await import('@octet/data');
-    source = await representativeDataset(o.representative, o.samples !== undefined ? { limit: o.samples } : {});
+    source = await representativeDataset(o.representative);
     const from = source;
     converter.representativeDataset = () => entries(from, (m) => new CliError(m));
   }
   let bar: ReturnType<typeof progressBar> | undefined;
   converter.onProgress = (p) => {
     if (p.stage !== 'calibrate' || p.done === undefined) return;
-    bar ??= progressBar('calibrating', p.total ?? source?.count);
+    const known = Math.min(source?.count ?? Infinity, o.samples ?? Infinity);
+    bar ??= progressBar('calibrating', p.total ?? (Number.isFinite(known) ? known : undefined));
     bar.update(p.done, p.total);
   };
   const t0 = performance.now();
@@ -109,6 +112,12 @@ function checkFlags(o: ConvertOptions, fail: (message: string) => Error): void {
     throw fail(`--representative calibrates --mode int8, not --mode ${o.mode}: add --mode int8 or drop --representative`);
   }
   if (o.samples !== undefined && o.representative === undefined) throw fail('--samples limits --representative: give the data too');
+  if (o.mode !== 'int8') {
+    // The Converter says the same in API terms; here in the flags' terms.
+    if (o.integerOnly) throw fail(`--integer-only needs --mode int8 (got --mode ${o.mode}): only a fully quantized model can be integer-only`);
+    const io = o.inputType !== 'float32' ? `--input-type ${o.inputType}` : o.outputType !== 'float32' ? `--output-type ${o.outputType}` : undefined;
+    if (io) throw fail(`${io} needs --mode int8 (got --mode ${o.mode}): only a fully quantized model has int8 or uint8 inputs and outputs`);
+  }
 }
 
 async function converterFor(model: string, o: ConvertOptions): Promise<Converter> {
@@ -132,6 +141,7 @@ function applyOptions(c: Converter, o: ConvertOptions): void {
   c.inferenceOutputType = o.outputType;
   c.calibration = o.calibration;
   c.perChannelDense = !o.perTensorDense;
+  if (o.samples !== undefined) c.samples = o.samples;
 }
 
 /** Samples of @octet/data as the Converter's entries: one array per model input, in input order. */
