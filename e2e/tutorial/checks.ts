@@ -17,7 +17,7 @@ export function checks(r: TutorialResult): string[] {
   for (const x of r.rows) {
     const a = x.evaluation?.agreement;
     if (!a) continue;
-    mark(a.fraction === 1, `${x.label}: ${a.kind === 'identical' ? 'outputs byte-identical to' : 'argmax equal to'} LiteRT's on ${percent(a.fraction)} of ${x.evaluation!.count} images`);
+    mark(a.fraction === 1, `${x.label}: ${a.kind === 'identical' ? 'outputs byte-identical to' : 'argmax equal to'} LiteRT's on ${percent(a.fraction)} of ${x.evaluation!.count.toLocaleString('en-US')} images`);
   }
   return lines;
 }
