@@ -1,5 +1,6 @@
 import type { OctetCommand } from './command.ts';
 import { convert } from './convert.ts';
+import { debug } from './debug.ts';
 import { evaluate } from './eval.ts';
 import { inspect } from './inspect.ts';
 import { opt } from './opt.ts';
@@ -7,4 +8,4 @@ import { run } from './run.ts';
 import { verify } from './verify.ts';
 
 /** Every subcommand, in the order `octet --help` lists them. */
-export const COMMANDS: readonly OctetCommand[] = [convert, inspect, run, verify, evaluate, opt];
+export const COMMANDS: readonly OctetCommand[] = [convert, inspect, run, verify, evaluate, debug, opt];
