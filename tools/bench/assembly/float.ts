@@ -88,6 +88,72 @@ export function conv(
 }
 
 /**
+ * rowTimesFilters with every product and every partial sum rounded to float32 (XNNPACK's f32 conv
+ * on wasm, which has no FMA): f32x4 lanes are four outputs, sixteen per pass. `wT` is k-major with
+ * outCp = outC rounded up to 16 (zeros past outC), `bias` likewise.
+ */
+function rowTimesFiltersF32(row: usize, K: i32, wT: usize, outC: i32, outCp: i32, bias: usize, lo: v128, hi: v128, y: usize, scratch: usize): void {
+  const stride = <usize>outCp << 2;
+  for (let o = 0; o < outC; o += 16) {
+    const b = bias + (<usize>o << 2);
+    let a0 = v128.load(b);
+    let a1 = v128.load(b + 16);
+    let a2 = v128.load(b + 32);
+    let a3 = v128.load(b + 48);
+    let w = wT + (<usize>o << 2);
+    for (let k = 0; k < K; k++) {
+      const xv = v128.load32_splat(row + (<usize>k << 2));
+      a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(w)));
+      a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(w + 16)));
+      a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(w + 32)));
+      a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(w + 48)));
+      w += stride;
+    }
+    const full = o + 16 <= outC;
+    const out = full ? y + (<usize>o << 2) : scratch;
+    v128.store(out, f32x4.min(f32x4.max(a0, lo), hi));
+    v128.store(out + 16, f32x4.min(f32x4.max(a1, lo), hi));
+    v128.store(out + 32, f32x4.min(f32x4.max(a2, lo), hi));
+    v128.store(out + 48, f32x4.min(f32x4.max(a3, lo), hi));
+    if (!full) memory.copy(y + (<usize>o << 2), scratch, <usize>(outC - o) << 2);
+  }
+}
+
+/** conv with float32 sums (rowTimesFiltersF32); otherwise as `conv`. `scratch` holds 64 bytes. */
+export function convF32(
+  x: usize, n: i32, inH: i32, inW: i32, inC: i32,
+  wT: usize, outC: i32, outCp: i32, bias: usize, lo: f32, hi: f32,
+  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  patch: usize, scratch: usize, y: usize,
+): void {
+  const K = kh * kw * inC;
+  const loV = f32x4.splat(lo);
+  const hiV = f32x4.splat(hi);
+  const rowBytes = <usize>inC << 2;
+  let yAt = y;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      const iy0 = oy * sh - padTop;
+      for (let ox = 0; ox < outW; ox++) {
+        const ix0 = ox * sw - padLeft;
+        let p = patch;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = iy0 + ky * dh;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ix0 + kx * dw;
+            if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) memory.fill(p, 0, rowBytes);
+            else memory.copy(p, x + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2), rowBytes);
+            p += rowBytes;
+          }
+        }
+        rowTimesFiltersF32(patch, K, wT, outC, outCp, bias, loV, hiV, yAt, scratch);
+        yAt += <usize>outC << 2;
+      }
+    }
+  }
+}
+
+/**
  * depthwise_conv_2d with depth multiplier 1: filters w (float32 [kh·kw][C]). Per output pixel,
  * channels two per lane pair, eight per pass, each summing its in-bounds taps in (ky, kx) order.
  */
