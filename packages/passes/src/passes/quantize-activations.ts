@@ -160,11 +160,14 @@ export const quantizeActivations = definePass({
   description: `%y = conv_2d(%x, %w : i8 q(axis=0, [sw]), %b : f32) : f32  ==>
   %qx = quantize(%x) : i8 q(sx, zx); %y = conv_2d(%qx, %w, %b' : i32 q(sx·sw, 0)) : i8 q(sy, zy); %out = dequantize(%y) : f32
 Parameters: a range [min, max] (calibration statistics, or fixed on the type by fold-fake-quant) widened
-to include 0; scale = (max − min)/255, zero point = round(−128 − min/scale) (TensorFlow's nudging).
+to include 0; scale = (max − min)/255, zero point = round(−128 − min/scale) half away from zero; a degenerate
+range widened to ±1e-6 (TensorFlow's tiny scale, never 0).
 Same-scale ops (pools, reshape, pad, transpose, resize) take their input's; concatenation and minimum
 requantize every input to the result's; logistic and softmax get (1/256, −128), tanh (1/128, 0).
 Float model inputs get a quantize, float outputs a dequantize. Ops without an int8 kernel must
-already be wrapped by float-fallback. Weighted ops need int8 weights (quantize-weights).`,
+already be wrapped by float-fallback. Weighted ops need int8 weights (quantize-weights); where a bias
+would exceed INT32_MAX/2 under s_in·s_w[c] (an all-zero channel), the channel's weight scale is raised
+to |b|/(INT32_MAX/2)/s_in, as TensorFlow does.`,
   run(graph, ctx) {
     quantize(graph, ctx.analyses?.statistics);
   },
