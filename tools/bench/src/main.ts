@@ -12,7 +12,7 @@ import { writeNpy } from '@octet/data';
 import { DEFAULT_TIMING, type TimingOptions } from './measure.ts';
 import { MODEL_NAMES, MODELS, PRECISIONS, BENCH_IMAGES, CALIBRATION_SAMPLES, type ModelName, type Precision } from './models.ts';
 import { failureReason, lastJsonLine, runMeasured } from './process.ts';
-import { checkTargets, conversionTable, ratioToLiteRt, targetLines, throughputTable, type ConversionRow, type ThroughputRow } from './report.ts';
+import { calibrationTable, checkTargets, conversionTable, ratioToLiteRt, targetLines, throughputTable, type CalibrationRow, type ConversionRow, type ThroughputRow } from './report.ts';
 import { RUNTIMES, type Runtime, type ThroughputResult } from './throughput-job.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -39,6 +39,18 @@ const modelsDir = join(opts.out, 'models');
 mkdirSync(modelsDir, { recursive: true });
 const node = (script: string, ...args: string[]) => [process.execPath, '--import', 'tsx', join(HERE, script), ...args];
 const log = (s: string) => process.stderr.write(s);
+
+function runJob(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 // 1. Conversions, each a whole measured process: `octet convert`, as a user runs it. With --stages,
 //    the same conversion again through the Converter API (convert-job.ts), split by stage.
@@ -83,19 +95,31 @@ for (const model of models) {
   }
 }
 
-// 2. Throughput, one child process per cell.
-function runJob(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+// 1b. Calibration alone, with each kernel table (what a converter using the fast table would spend).
+const calibration: CalibrationRow[] = [];
+for (const model of models) {
+  const file = files.get(`${model}/float`);
+  for (const runtime of ['octet', 'octet+wasm'] as const) {
+    if (!runtimes.includes(runtime)) continue;
+    if (!file) {
+      calibration.push({ model, runtime, status: 'not available', reason: 'no float .tflite' });
+      continue;
+    }
+    log(`calibrate ${runtime} ${model} ... `);
+    const run = await runJob(node('calibration-job.ts', runtime, model, file));
+    const r = lastJsonLine<{ ms: number; samples: number }>(run.stdout);
+    if (run.code === 0 && r) {
+      calibration.push({ model, runtime, status: 'ok', ...r });
+      log(`${(r.ms / 1000).toFixed(2)} s\n`);
+    } else {
+      const reason = failureReason(run.stderr, run.code);
+      calibration.push({ model, runtime, status: 'not available', reason });
+      log(`not available: ${reason}\n`);
+    }
+  }
 }
 
+// 2. Throughput, one child process per cell.
 const throughput: ThroughputRow[] = [];
 for (const model of models) {
   for (const precision of PRECISIONS) {
@@ -151,6 +175,7 @@ const results = {
   backends: Object.fromEntries(backends),
   throughput: throughput.map((r) => ({ ...r, ratioToLiteRt: r.runtime === 'litert' ? 1 : ratioToLiteRt(throughput, r.model, r.precision, r.runtime) ?? null })),
   conversions,
+  calibration,
   targets,
 };
 
@@ -167,6 +192,10 @@ say(throughputTable(throughput));
 say('\nConversion with `octet convert`, whole process (node start-up, tsx, module loading, import, calibration, quantization, emission, writing)');
 say(conversionTable(conversions));
 say(`memory: ${conversions.find((c) => c.status === 'ok' && 'memoryMethod' in c) ? (conversions.find((c) => c.status === 'ok') as { memoryMethod: string }).memoryMethod : 'n/a'}`);
+if (calibration.length) {
+  say(`\nCalibration alone: the float model on the ${CALIBRATION_SAMPLES} representative samples with a min/max observer on every value (what the converter's calibrate pass runs), in-process`);
+  say(calibrationTable(calibration));
+}
 say('\nTargets (issue 5)');
 say(targetLines(targets));
 

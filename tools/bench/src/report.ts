@@ -24,6 +24,13 @@ export type ConversionRow = { model: ModelName; precision: Precision; command: s
   load?: number;
 }>;
 
+export type CalibrationRow = { model: ModelName; runtime: 'octet' | 'octet+wasm' } & Outcome<{ ms: number; samples: number }>;
+
+export function calibrationTable(rows: readonly CalibrationRow[]): string {
+  const body = rows.map((r) => [MODELS[r.model].title, r.runtime, r.status === 'ok' ? `${(r.ms / 1000).toFixed(2)} s` : `not available: ${r.reason}`, r.status === 'ok' ? `${(r.ms / r.samples).toFixed(1)} ms` : '']);
+  return table(['model', 'kernels', 'calibration', 'per sample'], body);
+}
+
 export interface TargetCheck {
   name: string;
   target: string;
