@@ -84,7 +84,8 @@ function textbook(kind: 'conv_2d' | 'depthwise_conv_2d', t: Case, x: Float32Arra
               const ix = ox * t.sw - padLeft + kx * t.dw;
               if (iy < 0 || iy >= t.h || ix < 0 || ix >= t.w) continue;
               const at = ((n * t.h + iy) * t.w + ix) * t.c;
-              if (kind === 'conv_2d') for (let i = 0; i < t.c; i++) sum += x[at + i] * w[((o * t.kh + ky) * t.kw + kx) * t.c + i];
+              // conv_2d sums in float32, product then sum rounded (XNNPACK's f32 conv on wasm)
+              if (kind === 'conv_2d') for (let i = 0; i < t.c; i++) sum = Math.fround(sum + Math.fround(x[at + i] * w[((o * t.kh + ky) * t.kw + kx) * t.c + i]));
               else sum += x[at + Math.floor(o / t.m)] * w[(ky * t.kw + kx) * outC + o];
             }
           y[yi++] = clamp(sum, RANGE[t.act]);
@@ -128,7 +129,7 @@ describe(`float conv kernels equal the textbook loops bit for bit (fast-check se
         for (let r = 0; r < t.rows; r++)
           for (let o = 0; o < t.o; o++) {
             let sum = t.bias ? bs[o] : 0;
-            for (let i = 0; i < t.k; i++) sum += xs[r * t.k + i] * ws[o * t.k + i];
+            for (let i = 0; i < t.k; i++) sum = Math.fround(sum + Math.fround(xs[r * t.k + i] * ws[o * t.k + i]));
             want[r * t.o + o] = clamp(sum, RANGE[t.act]);
           }
         expect(firstDifference(got, want)).toBeUndefined();

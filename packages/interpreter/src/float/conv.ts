@@ -15,13 +15,18 @@ function geometry(inH: number, inW: number, kh: number, kw: number, a: AttrsOf<'
 
 /**
  * y[yAt + o] = clamp(bias[o] + Σ_{k<K} src[at + k] · w[o·K + k]) for every o < outC: one input row
- * against every filter row. Each sum runs in order over k in double, like the textbook loop; the
- * filters go four at a time so that each input value loaded serves four sums (3× faster in V8).
+ * against every filter row. Each sum runs in order over k, like the textbook loop; the filters go
+ * four at a time so that each input value loaded serves four sums (3× faster in V8).
+ * Every product and every partial sum is rounded to float32, as XNNPACK's f32 GEMM computes on
+ * wasm (no FMA): a hybrid op after a float op re-quantizes its input, so LiteRT's exact float32
+ * values matter there (the dynamic-range MNIST model differed by 5e-4 × max|output| with sums in
+ * double, and is identical to LiteRT with these).
  */
 function rowTimesFilters(
   src: Float32Array, at: number, w: Float32Array, K: number, outC: number,
   bias: Float32Array, y: Float32Array, yAt: number, lo: number, hi: number,
 ): void {
+  const r = Math.fround;
   let o = 0;
   for (; o + 4 <= outC; o += 4) {
     const w0 = o * K;
@@ -34,10 +39,10 @@ function rowTimesFilters(
     let s3 = bias[o + 3];
     for (let k = 0; k < K; k++) {
       const v = src[at + k];
-      s0 += v * w[w0 + k];
-      s1 += v * w[w1 + k];
-      s2 += v * w[w2 + k];
-      s3 += v * w[w3 + k];
+      s0 = r(s0 + r(v * w[w0 + k]));
+      s1 = r(s1 + r(v * w[w1 + k]));
+      s2 = r(s2 + r(v * w[w2 + k]));
+      s3 = r(s3 + r(v * w[w3 + k]));
     }
     y[yAt + o] = clampTo(s0, lo, hi);
     y[yAt + o + 1] = clampTo(s1, lo, hi);
@@ -47,7 +52,7 @@ function rowTimesFilters(
   for (; o < outC; o++) {
     const w0 = o * K;
     let s = bias[o];
-    for (let k = 0; k < K; k++) s += src[at + k] * w[w0 + k];
+    for (let k = 0; k < K; k++) s = r(s + r(src[at + k] * w[w0 + k]));
     y[yAt + o] = clampTo(s, lo, hi);
   }
 }
