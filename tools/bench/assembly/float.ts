@@ -1,7 +1,8 @@
 // AssemblyScript: float32 conv_2d / depthwise_conv_2d / fully_connected with WebAssembly SIMD,
 // computing exactly what the reference float kernels compute: each output is bias + Σ x·w with the
-// terms in (ky, kx, i) order, accumulated in double (a float32 product is exact in double), clamped
-// in double, rounded to float32 once. The SIMD lanes are different outputs (f64x2), never parts of
+// terms in (ky, kx, i) order; conv and fully_connected round every product and partial sum to
+// float32 (f32x4), depthwise accumulates in double (a float32 product is exact in double), clamps in
+// double and rounds to float32 once (f64x2). The SIMD lanes are different outputs, never parts of
 // one sum, so no sum is reordered. src/wasm-float.ts plugs it in; a property test pins it bit for bit.
 
 /** Two float32 at `p`, widened to double lanes. */
@@ -17,79 +18,9 @@ function store2(p: usize, v: v128, lo: v128, hi: v128): void {
 }
 
 /**
- * One row of K float32 (`row`) against the filters laid out k-major (`wT`: float32 [K][outCp],
- * outCp = outC rounded up to 8, zeros past outC): y[o] for every o < outC, eight outputs per pass.
- * `bias` holds outCp float32 (zeros past outC); `scratch` receives the padded tail.
- */
-function rowTimesFilters(row: usize, K: i32, wT: usize, outC: i32, outCp: i32, bias: usize, lo: v128, hi: v128, y: usize, scratch: usize): void {
-  const stride = <usize>outCp << 2;
-  for (let o = 0; o < outC; o += 8) {
-    const b = bias + (<usize>o << 2);
-    let a0 = load2(b);
-    let a1 = load2(b + 8);
-    let a2 = load2(b + 16);
-    let a3 = load2(b + 24);
-    let w = wT + (<usize>o << 2);
-    for (let k = 0; k < K; k++) {
-      const xv = f64x2.splat(<f64>load<f32>(row + (<usize>k << 2)));
-      a0 = f64x2.add(a0, f64x2.mul(xv, load2(w)));
-      a1 = f64x2.add(a1, f64x2.mul(xv, load2(w + 8)));
-      a2 = f64x2.add(a2, f64x2.mul(xv, load2(w + 16)));
-      a3 = f64x2.add(a3, f64x2.mul(xv, load2(w + 24)));
-      w += stride;
-    }
-    // the last block may run past outC: write it to scratch, then copy what belongs to y
-    const full = o + 8 <= outC;
-    const out = full ? y + (<usize>o << 2) : scratch;
-    store2(out, a0, lo, hi);
-    store2(out + 8, a1, lo, hi);
-    store2(out + 16, a2, lo, hi);
-    store2(out + 24, a3, lo, hi);
-    if (!full) memory.copy(y + (<usize>o << 2), scratch, <usize>(outC - o) << 2);
-  }
-}
-
-/**
- * conv_2d, NHWC input x. Per output pixel the window is gathered into `patch` (K = kh·kw·inC
- * float32, zeros where it hangs over the edge: + 0·w leaves a double sum unchanged), then every
- * filter is one dot product with it. fully_connected is the 1×1 case over `n` rows.
- */
-export function conv(
-  x: usize, n: i32, inH: i32, inW: i32, inC: i32,
-  wT: usize, outC: i32, outCp: i32, bias: usize, lo: f64, hi: f64,
-  kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
-  patch: usize, scratch: usize, y: usize,
-): void {
-  const K = kh * kw * inC;
-  const loV = f64x2.splat(lo);
-  const hiV = f64x2.splat(hi);
-  const rowBytes = <usize>inC << 2;
-  let yAt = y;
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < outH; oy++) {
-      const iy0 = oy * sh - padTop;
-      for (let ox = 0; ox < outW; ox++) {
-        const ix0 = ox * sw - padLeft;
-        let p = patch;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = iy0 + ky * dh;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ix0 + kx * dw;
-            if (iy < 0 || iy >= inH || ix < 0 || ix >= inW) memory.fill(p, 0, rowBytes);
-            else memory.copy(p, x + (<usize>(((b * inH + iy) * inW + ix) * inC) << 2), rowBytes);
-            p += rowBytes;
-          }
-        }
-        rowTimesFilters(patch, K, wT, outC, outCp, bias, loV, hiV, yAt, scratch);
-        yAt += <usize>outC << 2;
-      }
-    }
-  }
-}
-
-/**
- * rowTimesFilters with every product and every partial sum rounded to float32 (XNNPACK's f32 conv
- * on wasm, which has no FMA): f32x4 lanes are four outputs, sixteen per pass. `wT` is k-major with
+ * One row of K float32 (`row`) against the filters laid out k-major, every product and every
+ * partial sum rounded to float32 (XNNPACK's f32 conv on wasm, which has no FMA): f32x4 lanes are
+ * four outputs, sixteen per pass. `wT` is k-major with
  * outCp = outC rounded up to 16 (zeros past outC), `bias` likewise.
  */
 function rowTimesFiltersF32(row: usize, K: i32, wT: usize, outC: i32, outCp: i32, bias: usize, lo: v128, hi: v128, y: usize, scratch: usize): void {
@@ -119,7 +50,11 @@ function rowTimesFiltersF32(row: usize, K: i32, wT: usize, outC: i32, outCp: i32
   }
 }
 
-/** conv with float32 sums (rowTimesFiltersF32); otherwise as `conv`. `scratch` holds 64 bytes. */
+/**
+ * conv_2d, NHWC input x. Per output pixel the window is gathered into `patch` (K = kh·kw·inC
+ * float32, zeros where it hangs over the edge: + 0·w leaves a sum unchanged), then every filter is
+ * one dot product with it. fully_connected is the 1×1 case over `n` rows. `scratch` holds 64 bytes.
+ */
 export function convF32(
   x: usize, n: i32, inH: i32, inW: i32, inC: i32,
   wT: usize, outC: i32, outCp: i32, bias: usize, lo: f32, hi: f32,

@@ -5,14 +5,15 @@ import { WasmModule } from './wasm-module.ts';
 
 /**
  * A fast float kernel table (prototype): conv_2d, depthwise_conv_2d and fully_connected in
- * WebAssembly SIMD (assembly/float.ts), bit for bit what the reference float kernels compute (each
- * sum in order, in double; lanes are different outputs). For float32 operands with constant
+ * WebAssembly SIMD (assembly/float.ts), bit for bit what the reference float kernels compute: each
+ * sum in order, lanes being different outputs; in float32 for conv_2d and fully_connected (f32x4,
+ * as the reference rounds every product and partial sum), in double for depthwise (f64x2). For float32 operands with constant
  * weights; anything else falls back to the reference kernel. pad copies blocks instead of elements. With it, calibration could run
  * `new Interpreter(graph, { kernels: { float: wasmFloatKernels } })`.
  */
 
 interface Exports {
-  conv(...args: number[]): void;
+  convF32(...args: number[]): void;
   depthwise(...args: number[]): void;
 }
 
@@ -30,9 +31,9 @@ function reference<K extends Weighted>(op: Op<K>): KernelRun {
   return (floatKernels[op.kind] as Kernel<K>)(op, { arithmetic: 'xnnpack' });
 }
 
-/** Filters [outC][K] → k-major [K][outCp] (outCp = outC rounded up to 8, zeros past outC), and the bias padded alike. */
-function transposed(w: Float32Array, bias: Float32Array | undefined, outC: number, K: number) {
-  const outCp = (outC + 7) & ~7;
+/** Filters [outC][K] → k-major [K][outCp] (outCp = outC rounded up to `block`, zeros past outC), and the bias padded alike. */
+function transposed(w: Float32Array, bias: Float32Array | undefined, outC: number, K: number, block = 8) {
+  const outCp = Math.ceil(outC / block) * block;
   const wT = new Float32Array(K * outCp);
   for (let o = 0; o < outC; o++) for (let k = 0; k < K; k++) wT[k * outCp + o] = w[o * K + k];
   const b = new Float32Array(outCp);
@@ -50,38 +51,39 @@ function windowed(op: Op<'conv_2d' | 'depthwise_conv_2d'>, kh: number, kw: numbe
   ];
 }
 
+/** conv_2d sums in float32 like the reference (XNNPACK's f32 conv): convF32, sixteen outputs per pass. */
 const conv2d: Kernel<'conv_2d'> = (op) => {
   const fallback = reference(op);
   if (!usesWasmFloat(op)) return fallback;
   const m = module();
   const [n, inH, inW, inC] = op.inputs[0].type.shape;
   const [outC, kh, kw] = op.inputs[1].type.shape;
-  const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, kh * kw * inC);
+  const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, kh * kw * inC, 16);
   const [lo, hi] = activationRange(op.attrs.fused_activation);
   const geo = windowed(op, kh, kw);
-  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(kh * kw * inC * 4), scratch: m.reserve(32), x: m.reserve(numElements(op.inputs[0].type.shape) * 4), y: m.reserve(numElements(op.outputs[0].type.shape) * 4) };
-  const { conv } = m.exports;
+  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(kh * kw * inC * 4), scratch: m.reserve(64), x: m.reserve(numElements(op.inputs[0].type.shape) * 4), y: m.reserve(numElements(op.outputs[0].type.shape) * 4) };
+  const { convF32 } = m.exports;
   return (ins, outs) => {
     m.copyIn(at.x, ins[0] as Float32Array);
-    conv(at.x, n, inH, inW, inC, at.w, outC, outCp, at.b, lo, hi, kh, kw, ...geo, at.patch, at.scratch, at.y);
+    convF32(at.x, n, inH, inW, inC, at.w, outC, outCp, at.b, lo, hi, kh, kw, ...geo, at.patch, at.scratch, at.y);
     m.copyOut(at.y, outs[0] as Float32Array);
   };
 };
 
+/** fully_connected: rows of K as 1×1 convolutions of one pixel, summed in float32 like conv_2d. */
 const fullyConnected: Kernel<'fully_connected'> = (op) => {
   const fallback = reference(op);
   if (!usesWasmFloat(op)) return fallback;
   const m = module();
   const [outC, K] = op.inputs[1].type.shape;
   const rows = numElements(op.inputs[0].type.shape) / K;
-  const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, K);
+  const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, K, 16);
   const [lo, hi] = activationRange(op.attrs.fused_activation);
-  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(K * 4), scratch: m.reserve(32), x: m.reserve(rows * K * 4), y: m.reserve(rows * outC * 4) };
-  const { conv } = m.exports;
+  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(K * 4), scratch: m.reserve(64), x: m.reserve(rows * K * 4), y: m.reserve(rows * outC * 4) };
+  const { convF32 } = m.exports;
   return (ins, outs) => {
     m.copyIn(at.x, ins[0] as Float32Array);
-    // rows of K as a 1×1 convolution over `rows` images of one pixel
-    conv(at.x, rows, 1, 1, K, at.w, outC, outCp, at.b, lo, hi, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, at.patch, at.scratch, at.y);
+    convF32(at.x, rows, 1, 1, K, at.w, outC, outCp, at.b, lo, hi, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, at.patch, at.scratch, at.y);
     m.copyOut(at.y, outs[0] as Float32Array);
   };
 };
