@@ -30,6 +30,16 @@ describe('the octet bin', () => {
     expect(viaHelpCommand.stdout).toBe(r.stdout);
   });
 
+  it('every command has --help with its usage line, and octet --help lists them all', async () => {
+    const commands = ['convert', 'inspect', 'run', 'verify', 'eval', 'debug', 'opt'];
+    const [top, ...each] = await Promise.all([octet(['--help']), ...commands.map((c) => octet([c, '--help']))]);
+    for (const c of commands) expect(top.stdout).toMatch(new RegExp(`^ {2}${c} `, 'm'));
+    each.forEach((r, i) => {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: octet ${commands[i]} \\[options\\] <(model|file)>`));
+    });
+  });
+
   it('an unknown command is a usage error on stderr, exit 1', async () => {
     const r = await octet(['frobnicate']);
     expect(r.code).toBe(1);

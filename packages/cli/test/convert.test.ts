@@ -2,8 +2,8 @@ import { writeNpy } from '@octet/data';
 import { inspect } from '@octet/tflite';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { floatMnist, MNIST_JSON, quantizedMnist, tempDir, trainRows, writeTrainNpy } from './models.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { floatMnist, MNIST_JSON, quantizedMnist, removeTempDirs, tempDir, trainRows, writeTrainNpy } from './models.ts';
 import { BIN, octet, spawnIn } from './run.ts';
 
 const tmp = tempDir();
@@ -20,6 +20,8 @@ function brokenModelJson(dir: string): string {
   writeFileSync(file, JSON.stringify(json));
   return file;
 }
+
+afterAll(removeTempDirs);
 
 describe('octet convert', () => {
   it('converts the MNIST fixture to float: the ops of issue 3, at most TensorFlow\'s 83,972 bytes, one summary line with bytes and ms', async () => {
@@ -105,24 +107,28 @@ describe('octet convert', () => {
 
   it('refuses --representative outside --mode int8, and --samples without data', async () => {
     const npy = writeTrainNpy(tmp, 4);
-    const a = await octet(['convert', MNIST_JSON, '-o', join(tmp, 'a.tflite'), '--mode', 'dynamic', '--representative', npy]);
+    const [a, b] = await Promise.all([
+      octet(['convert', MNIST_JSON, '-o', join(tmp, 'a.tflite'), '--mode', 'dynamic', '--representative', npy]),
+      octet(['convert', MNIST_JSON, '-o', join(tmp, 'b.tflite'), '--samples', '10']),
+    ]);
     expect(a.code).toBe(1);
     expect(a.stderr).toBe('octet: --representative calibrates --mode int8, not --mode dynamic: add --mode int8 or drop --representative\n');
-    const b = await octet(['convert', MNIST_JSON, '-o', join(tmp, 'b.tflite'), '--samples', '10']);
     expect(b.code).toBe(1);
     expect(b.stderr).toBe('octet: --samples limits --representative: give the data too\n');
   });
 
   it('usage errors are one line: a bad --mode, a bad --input-shape, a missing -o, an unknown model kind', async () => {
-    const mode = await octet(['convert', MNIST_JSON, '-o', join(tmp, 'x.tflite'), '--mode', 'int4']);
+    const [mode, shape, noOut, kind] = await Promise.all([
+      octet(['convert', MNIST_JSON, '-o', join(tmp, 'x.tflite'), '--mode', 'int4']),
+      octet(['convert', MNIST_JSON, '-o', join(tmp, 'x.tflite'), '--input-shape', '1,x,28']),
+      octet(['convert', MNIST_JSON]),
+      octet(['convert', 'model.onnx', '-o', join(tmp, 'x.tflite')]),
+    ]);
     expect(mode.code).toBe(1);
     expect(mode.stderr.split('\n')[0]).toBe("octet: option '--mode <mode>' argument 'int4' is invalid. Allowed choices are float, dynamic, float16, int8.");
-    const shape = await octet(['convert', MNIST_JSON, '-o', join(tmp, 'x.tflite'), '--input-shape', '1,x,28']);
     expect(shape.stderr.split('\n')[0]).toBe("octet: option '--input-shape <dims>' argument '1,x,28' is invalid. expected comma-separated positive integers, e.g. 1,224,224,3.");
-    const noOut = await octet(['convert', MNIST_JSON]);
     expect(noOut.code).toBe(1);
     expect(noOut.stderr).toBe('octet: convert needs -o <out.tflite>: the file to write (or --print-pipeline to only show the passes)\n');
-    const kind = await octet(['convert', 'model.onnx', '-o', join(tmp, 'x.tflite')]);
     expect(kind.stderr).toBe("octet: cannot tell what 'model.onnx' is: give a tfjs model.json (layers or graph format) or a float .tflite\n");
     for (const r of [mode, shape, noOut, kind]) expect(r.stderr).not.toMatch(STACK_LINE);
   });

@@ -2,8 +2,8 @@ import { writeNpy } from '@octet/data';
 import { inspect } from '@octet/tflite';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { MNIST_JSON, tempDir, writeTrainNpy } from './models.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MNIST_JSON, removeTempDirs, tempDir, writeTrainNpy } from './models.ts';
 import { octet } from './run.ts';
 
 const tmp = tempDir();
@@ -18,6 +18,8 @@ interface JsonLayer {
   sqnrDb: number | null;
   flags: string[];
 }
+
+afterAll(removeTempDirs);
 
 describe('octet debug', () => {
   it('reports every quantized MNIST layer in text, JSON and HTML (one sqnr-bar each); its parameters are those octet convert writes', async () => {

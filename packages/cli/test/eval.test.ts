@@ -1,8 +1,8 @@
 import { loadMnist, writeNpy } from '@octet/data';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { floatMnist, quantizedMnist, tempDir, TEST_IMAGES, TEST_LABELS, writeFile } from './models.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { floatMnist, quantizedMnist, removeTempDirs, tempDir, TEST_IMAGES, TEST_LABELS, writeFile } from './models.ts';
 import { octet, REPO } from './run.ts';
 
 const tmp = tempDir();
@@ -24,6 +24,8 @@ function parse(stdout: string): { percent: string; right: number; count: number;
   if (!m) throw new Error(`not a result line: ${JSON.stringify(stdout)}`);
   return { percent: m[1], right: Number(m[2]), count: Number(m[3]), how: m[4] };
 }
+
+afterAll(removeTempDirs);
 
 describe('octet eval', () => {
   it('float MNIST on all 10,000 IDX test images / 255: the accuracy tfjs recorded for the fixture', async () => {
@@ -58,8 +60,10 @@ describe('octet eval', () => {
     const labels = join(tmp, 'labels.npy');
     writeNpy(images, { shape: [300, 28, 28], data: test.images });
     writeNpy(labels, { shape: [300], data: BigInt64Array.from(test.labels, BigInt) });
-    const fromNpy = await octet(['eval', floatFile, '--images', images, '--labels', labels, '--normalize', '255', '--limit', '200']);
-    const fromIdx = await octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--normalize', '255', '--limit', '200']);
+    const [fromNpy, fromIdx] = await Promise.all([
+      octet(['eval', floatFile, '--images', images, '--labels', labels, '--normalize', '255', '--limit', '200']),
+      octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--normalize', '255', '--limit', '200']),
+    ]);
     expect(fromNpy.code).toBe(0);
     const a = parse(fromNpy.stdout);
     expect(a.count).toBe(200);
@@ -70,10 +74,12 @@ describe('octet eval', () => {
     const test = loadMnist('test', { limit: 50 });
     const images = join(tmp, 'scaled.npy');
     writeNpy(images, { shape: [50, 28, 28], data: Float32Array.from(test.images, (v) => v / 255) });
-    const ok = await octet(['eval', floatFile, '--images', images, '--labels', TEST_LABELS, '--limit', '50']);
-    const idx = await octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--limit', '50', '--normalize', '255']);
+    const [ok, idx, raw] = await Promise.all([
+      octet(['eval', floatFile, '--images', images, '--labels', TEST_LABELS, '--limit', '50']),
+      octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--limit', '50', '--normalize', '255']),
+      octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--limit', '10']),
+    ]);
     expect(parse(ok.stdout).right).toBe(parse(idx.stdout).right);
-    const raw = await octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--limit', '10']);
     expect(raw.code).toBe(1);
     expect(raw.stderr).toBe(
       `octet: ${TEST_IMAGES} holds uint8, model input 'input_1' is float32: save the array as float32, or pass --normalize 255 to feed the bytes as x / 255 (--normalize 1 feeds them as they are)\n`,
@@ -83,14 +89,16 @@ describe('octet eval', () => {
   it('images and labels of different counts, labels that are not integers, --rounding reference with LiteRT: one line each, exit 1', async () => {
     const labels = join(tmp, 'few.npy');
     writeNpy(labels, { shape: [5], data: new Uint8Array(5) });
-    const count = await octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', labels, '--normalize', '255']);
-    expect(count.code).toBe(1);
-    expect(count.stderr).toBe(`octet: ${TEST_IMAGES} has 10000 images, ${labels} has 5 labels: give one label per image\n`);
     const floats = join(tmp, 'float-labels.npy');
     writeNpy(floats, { shape: [5], data: new Float32Array(5) });
-    const notInt = await octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', floats, '--limit', '5']);
+    const [count, notInt, rounding] = await Promise.all([
+      octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', labels, '--normalize', '255']),
+      octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', floats, '--limit', '5']),
+      octet(['eval', int8File, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--runtime', 'litert', '--rounding', 'reference']),
+    ]);
+    expect(count.code).toBe(1);
+    expect(count.stderr).toBe(`octet: ${TEST_IMAGES} has 10000 images, ${labels} has 5 labels: give one label per image\n`);
     expect(notInt.stderr).toBe(`octet: ${floats} holds float32 [5]: labels are one integer per image ([N], uint8/int32/int64, or an IDX label file)\n`);
-    const rounding = await octet(['eval', int8File, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--runtime', 'litert', '--rounding', 'reference']);
     expect(rounding.code).toBe(1);
     expect(rounding.stderr).toBe("octet: --rounding reference chooses Octet's arithmetic; LiteRT computes what it computes (xnnpack): drop --rounding or use --runtime octet\n");
   });

@@ -1,7 +1,7 @@
 import type { InspectedModel } from '@octet/tflite';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { floatMnist, MNIST_JSON, quantizedMnist, tempDir, writeFile } from './models.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { floatMnist, MNIST_JSON, quantizedMnist, removeTempDirs, tempDir, writeFile } from './models.ts';
 import { octet } from './run.ts';
 
 const tmp = tempDir();
@@ -24,6 +24,8 @@ function section(text: string, name: string): string[] {
   }
   return rows;
 }
+
+afterAll(removeTempDirs);
 
 describe('octet inspect', () => {
   it('lists the operators of a .tflite in order with versions, operands and options', async () => {

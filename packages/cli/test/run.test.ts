@@ -3,8 +3,8 @@ import { Interpreter } from '@octet/interpreter';
 import { read } from '@octet/tflite';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { floatMnist, passThrough, quantizedMnist, tempDir, trainRows, twoOutputs, uint8ToInt8, writeFile } from './models.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { floatMnist, passThrough, quantizedMnist, removeTempDirs, tempDir, trainRows, twoOutputs, uint8ToInt8, writeFile } from './models.ts';
 import { octet } from './run.ts';
 
 const tmp = tempDir();
@@ -27,6 +27,8 @@ beforeAll(async () => {
 /** The numbers of a typed array of any element type (none here is int64). */
 const nums = (a: unknown): number[] => Array.from(a as ArrayLike<number>);
 const rowOf = (i: number) => x.subarray(i * 784, (i + 1) * 784);
+
+afterAll(removeTempDirs);
 
 describe('octet run', () => {
   it('runs one inference per row and stacks the outputs [N, 10] in float32, row by row', async () => {
@@ -111,16 +113,18 @@ describe('octet run', () => {
     const i32 = join(tmp, 'i32.npy');
     writeNpy(i32, { shape: [1, 28, 28], data: new Int32Array(784) });
     const out = join(tmp, 'never.npy');
-    const a = await octet(['run', floatFile, '--input', i32, '-o', out]);
-    expect(a.code).toBe(1);
-    expect(a.stderr).toBe(`octet: ${i32} holds int32, model input 'input_1' is float32: save the array as float32\n`);
     const f64 = join(tmp, 'f64.npy');
     writeNpy(f64, { shape: [1, 28, 28], data: new Float64Array(784) });
-    const b = await octet(['run', int8File, '--input', f64, '-o', out]);
-    expect(b.stderr).toBe(`octet: ${f64} holds float64, model input 'input_1' is int8: save it with x.astype(np.float32) (float32 rows are quantized for you)\n`);
     const u8 = join(tmp, 'u8rows.npy');
     writeNpy(u8, { shape: [1, 28, 28], data: new Uint8Array(784) });
-    const c = await octet(['run', int8File, '--input', u8, '-o', out]);
+    const [a, b, c] = await Promise.all([
+      octet(['run', floatFile, '--input', i32, '-o', out]),
+      octet(['run', int8File, '--input', f64, '-o', out]),
+      octet(['run', int8File, '--input', u8, '-o', out]),
+    ]);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toBe(`octet: ${i32} holds int32, model input 'input_1' is float32: save the array as float32\n`);
+    expect(b.stderr).toBe(`octet: ${f64} holds float64, model input 'input_1' is int8: save it with x.astype(np.float32) (float32 rows are quantized for you)\n`);
     expect(c.stderr).toBe(`octet: ${u8} holds uint8, model input 'input_1' is int8: save the array as int8 or float32 (float32 rows are quantized for you)\n`);
     expect(existsSync(out)).toBe(false);
   });
@@ -128,10 +132,12 @@ describe('octet run', () => {
   it('rows of the wrong shape, or a missing input, are one-line errors', async () => {
     const flat = join(tmp, 'flat.npy');
     writeNpy(flat, { shape: [2, 784], data: new Float32Array(2 * 784) });
-    const r = await octet(['run', floatFile, '--input', flat, '-o', join(tmp, 'never.npy')]);
+    const [r, missing] = await Promise.all([
+      octet(['run', floatFile, '--input', flat, '-o', join(tmp, 'never.npy')]),
+      octet(['run', floatFile, '--input', join(tmp, 'nope.npy'), '-o', join(tmp, 'never.npy')]),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`octet: ${flat} has shape [2, 784], so its rows are [784]; model input 'input_1' takes [1, 28, 28]: stack rows of shape [28, 28] on a leading axis ([N, 28, 28])\n`);
-    const missing = await octet(['run', floatFile, '--input', join(tmp, 'nope.npy'), '-o', join(tmp, 'never.npy')]);
     expect(missing.stderr).toBe(`octet: cannot read '${join(tmp, 'nope.npy')}': no such file or directory\n`);
   });
 });

@@ -1,7 +1,7 @@
 import { emit } from '@octet/tflite';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { floatMnist, quantizedMnist, quantizedMnistGraph, tempDir, writeFile } from './models.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { floatMnist, quantizedMnist, quantizedMnistGraph, removeTempDirs, tempDir, writeFile } from './models.ts';
 import { octet } from './run.ts';
 
 const tmp = tempDir();
@@ -12,6 +12,8 @@ beforeAll(async () => {
   floatFile = writeFile(tmp, 'float.tflite', await floatMnist());
   uint8File = writeFile(tmp, 'uint8.tflite', await quantizedMnist('uint8'));
 });
+
+afterAll(removeTempDirs);
 
 describe('octet verify', () => {
   it('accepts the float and the integer-only uint8 MNIST files: one line, exit 0', async () => {

@@ -104,8 +104,8 @@ async function octetRunner(graph: import('@octet/ir').Graph, arithmetic: Arithme
 async function liteRtRunner(bytes: Uint8Array, graph: import('@octet/ir').Graph): Promise<Runner> {
   const [{ loadLiteRtNode }, { uint8TwinBytes }] = await Promise.all([import('@octet/litert'), import('../twin.ts')]);
   const int8In = graph.inputs[0].type.dtype === 'int8';
-  const int8Out = graph.outputs[0].type.dtype === 'int8';
-  const twin = int8In || graph.outputs.some((v) => v.type.dtype === 'int8');
+  const int8Out = graph.outputs.some((v) => v.type.dtype === 'int8');
+  const twin = int8In || int8Out;
   const rt = await loadLiteRtNode();
   const model = await rt.compile(twin ? await uint8TwinBytes(bytes) : bytes);
   const u8 = new Uint8Array(graph.inputs[0].type.shape.reduce((a, b) => a * b, 1));
