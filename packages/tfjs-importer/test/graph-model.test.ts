@@ -168,6 +168,10 @@ const cases: Case[] = [
       { name: 'y', op: 'Relu6', input: ['add:0'], attr: T },
     ],
   },
+  // Divisors kept away from zero (constants by hand, inputs through `range`), so that the quotients stay in range.
+  { name: 'RealDiv by a per-channel constant', inputs: { x: [1, 3, 3, 3] }, consts: [{ name: 'c', shape: [3], values: [2, -0.5, 8] }], nodes: [{ name: 'y', op: 'RealDiv', input: ['x', 'c'], attr: T }] },
+  { name: 'Div of two inputs', inputs: { x: [2, 4], z: [2, 4] }, nodes: [{ name: 'y', op: 'Div', input: ['x', 'z'], attr: T }], range: [0.25, 4] },
+  { name: 'RealDiv (scalar constant first)', inputs: { x: [2, 5] }, consts: [{ name: 'c', shape: [], values: [3] }], nodes: [{ name: 'y', op: 'RealDiv', input: ['c', 'x'], attr: T }], range: [0.5, 2] },
 ];
 
 /** The model.json artifacts of a case: Placeholders (batch −1), Const nodes with their weights, then the nodes. */
@@ -280,6 +284,27 @@ describe(`graph-format nodes agree with tfjs's GraphModel (seed ${SEED})`, () =>
     const wt = mm.ops[0].inputs[1];
     expect(wt.type.shape).toEqual([4, 5]);
     expect(Array.from((wt.data as Float32Array).slice(0, 5))).toEqual([0, 4, 8, 12, 16]); // row o = column o of [in, out]
+  });
+
+  it('RealDiv and Div import as div ops named after their nodes; integer division is refused', () => {
+    const c: Case = {
+      name: 'two divs',
+      inputs: { x: [1, 4] },
+      consts: [{ name: 'k', shape: [4], values: [2, 4, 8, 16] }],
+      nodes: [
+        { name: 'truediv', op: 'RealDiv', input: ['x', 'k'], attr: T },
+        { name: 'div', op: 'Div', input: ['truediv', 'k'], attr: T },
+      ],
+    };
+    const g = importModelArtifacts(graphArtifacts(c, rng(1)).artifacts);
+    expect(g.ops.map((o) => [o.kind, o.loc])).toEqual([
+      ['div', 'truediv'],
+      ['div', 'div'],
+    ]);
+    // 1 / 2 / 2 = 0.25 … 1 / 16 / 16 = 1/256: exact in float32.
+    expect(Array.from(interpret(g, [Float32Array.from([1, 1, 1, 1])])[0] as Float32Array)).toEqual([0.25, 0.0625, 1 / 64, 1 / 256]);
+    const ints: Case = { ...c, nodes: [{ name: 'q', op: 'Div', input: ['x', 'k'], attr: { T: { type: 'DT_INT32' } } }] };
+    expect(() => importModelArtifacts(graphArtifacts(ints, rng(1)).artifacts)).toThrow("node 'q' (Div) divides DT_INT32 tensors, which is not supported: only DT_FLOAT (integer division rounds)");
   });
 
   it('makes the batch static (default 1) and names ops after their nodes', () => {

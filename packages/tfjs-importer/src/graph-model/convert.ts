@@ -128,6 +128,16 @@ function pool(kind: 'max_pool_2d' | 'average_pool_2d'): NodeConverter {
 const binary = (kind: 'add' | 'sub' | 'mul'): NodeConverter => (ctx) => ctx.add(kind, [ctx.value(0), ctx.value(1)], {});
 const unary = (kind: 'relu' | 'relu6' | 'logistic' | 'tanh' | 'identity'): NodeConverter => (ctx) => ctx.add(kind, [ctx.value(0)], {});
 
+/**
+ * RealDiv (what Python's `x / y` on floats writes, node 'truediv') and Div (tf.compat.v1.div) are
+ * both IEEE a ÷ b on float tensors; on integer tensors they round, which the IR's div does not.
+ */
+function divide(ctx: NodeCtx): Value {
+  const t = ctx.attrs.type('T');
+  if (t !== undefined && t !== 'DT_FLOAT') fail(`node '${ctx.node.name}' (${ctx.node.op}) divides ${t} tensors, which is not supported: only DT_FLOAT (integer division rounds)`);
+  return ctx.add('div', [ctx.value(0), ctx.value(1)], {});
+}
+
 function reshapeTo(ctx: NodeCtx, x: Value, target: number[]): Value {
   const n = numElements(x.type.shape);
   const known = target.filter((d) => d >= 0).reduce((a, b) => a * b, 1);
@@ -155,6 +165,8 @@ export const NODE_CONVERTERS: Record<string, NodeConverter> = {
   AddV2: binary('add'),
   Sub: binary('sub'),
   Mul: binary('mul'),
+  RealDiv: divide,
+  Div: divide,
   Relu: unary('relu'),
   Relu6: unary('relu6'),
   Sigmoid: unary('logistic'),
