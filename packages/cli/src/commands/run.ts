@@ -19,8 +19,9 @@ export const run: OctetCommand = {
       .description(
         "Runs a .tflite with Octet's interpreter, once per row of the inputs: row i of each --input has the model input's shape without " +
           'its batch of 1 ([N,28,28] for an input [1,28,28]). Writes the outputs stacked the same way, in the output dtype ' +
-          '(several outputs: y.0.npy, y.1.npy, ...). Float32 rows fed to an int8/uint8 input are quantized as the model\'s own QUANTIZE ' +
-          'would in the chosen arithmetic (said on stderr); other dtype mismatches are errors.',
+          '(several outputs: y.0.npy, y.1.npy, ...). Float32 rows fed to an int8/uint8 input are quantized as a QUANTIZE op at the ' +
+          "model's boundary would in the chosen arithmetic (xnnpack: ties to even; reference: ties away from zero), saturating, " +
+          'and the command says so on stderr; other dtype mismatches are errors.',
       )
       .argument('<model>', 'the .tflite to run')
       .requiredOption('--input <x.npy>', 'one .npy per model input, in input order (repeat the flag)', collect)
