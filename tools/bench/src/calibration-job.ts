@@ -6,21 +6,20 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Interpreter, type InterpreterOptions } from '@octet/interpreter';
+import type { Value } from '@octet/ir';
+import { minMaxObserver } from '@octet/passes';
 import { read } from '@octet/tflite';
 import { CALIBRATION_SAMPLES, MODELS, type ModelName } from './models.ts';
 
 export async function calibrationMs(runtime: 'octet' | 'octet+wasm', model: ModelName, file: string): Promise<{ ms: number; samples: number }> {
   const graph = read(readFileSync(file));
-  const ranges = new Map<unknown, [number, number]>();
+  // the converter's own observer, one state per float value, updated as its calibrate pass does
+  const states = new Map<Value, ReturnType<typeof minMaxObserver.init>>();
+  for (const v of [...graph.inputs, ...graph.ops.flatMap((op) => op.outputs)]) if (v.type.dtype === 'float32') states.set(v, minMaxObserver.init());
   const opts: InterpreterOptions = {
     onValue: (v, data) => {
-      let [lo, hi] = ranges.get(v) ?? [Infinity, -Infinity];
-      for (let i = 0; i < data.length; i++) {
-        const x = data[i] as number;
-        if (x < lo) lo = x;
-        if (x > hi) hi = x;
-      }
-      ranges.set(v, [lo, hi]);
+      const s = states.get(v);
+      if (s !== undefined) minMaxObserver.update(s, data as Float32Array);
     },
   };
   if (runtime === 'octet+wasm') opts.kernels = { float: (await import('./wasm-float.ts')).wasmFloatKernels };

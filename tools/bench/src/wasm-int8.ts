@@ -6,8 +6,8 @@ import { WasmModule } from './wasm-module.ts';
 /**
  * A fast int8 kernel table (prototype): conv_2d, depthwise_conv_2d and fully_connected in
  * WebAssembly SIMD (assembly/int8.ts, built into wasm/int8.wasm), for what LiteRT delegates to
- * XNNPACK: int8 input, constant weights, `xnnpack` arithmetic, a bias for the convolutions (without
- * one LiteRT runs the builtin kernel), depth multiplier 1. Anything else falls back to the
+ * XNNPACK: int8 input, constant weights (and bias, if any), `xnnpack` arithmetic, depth multiplier
+ * 1. Anything else falls back to the
  * reference kernel. pad copies blocks instead of elements. Plugged in with `new Interpreter(graph, { kernels: { int8: wasmInt8Kernels } })`.
  */
 
@@ -68,7 +68,7 @@ export function usesWasm(op: Op<Weighted>, ctx: KernelContext): boolean {
     ctx.arithmetic === 'xnnpack' &&
     x.type.dtype === 'int8' &&
     w.data !== undefined &&
-    (b === undefined ? op.kind === 'fully_connected' : b.data !== undefined) &&
+    (b === undefined || b.data !== undefined) &&
     (op.kind !== 'depthwise_conv_2d' || (op as Op<'depthwise_conv_2d'>).attrs.depth_multiplier === 1)
   );
 }
