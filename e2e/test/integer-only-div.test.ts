@@ -12,8 +12,8 @@
  *     → Conv2D 3×3 stride 2 → BiasAdd → Div by a per-channel constant ('…/div_1')
  *     → Mean over H,W → Identity: [1,6]
  *
- * (The first conv as tfjs-converter fuses it, the second as two nodes: Octet keeps such a BiasAdd
- * as an int8 ADD after a bias-less CONV_2D, which LiteRT runs off XNNPACK; both must agree.)
+ * (The first conv as tfjs-converter fuses it, the second as two nodes: Octet's fold-bias-add pass
+ * makes the separate BiasAdd the second conv's bias, as TensorFlow's converter does.)
  *
  * The Mean after the second div keeps that div inside the int8 model too (a QUANTIZE after it, not
  * the float output), so both divs are fallback islands, and gives a small output whose argmax
@@ -237,8 +237,7 @@ describe(`integer-only on a graph model with two divs (issue 4 acceptance; seed 
         'DEQUANTIZE:FLOAT32',
         'DIV:FLOAT32', // truediv, with the relu fused
         'QUANTIZE:INT8',
-        'CONV_2D:INT8',
-        'ADD:INT8', // the unfused BiasAdd
+        'CONV_2D:INT8', // its separate BiasAdd folded into the bias
         'DEQUANTIZE:FLOAT32',
         'DIV:FLOAT32', // div_1
         'QUANTIZE:INT8',

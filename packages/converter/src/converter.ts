@@ -27,7 +27,7 @@ export interface ConversionProgress {
 }
 
 /** The canonicalization every conversion starts with (DESIGN.md §1). */
-export const CANONICALIZE = ['remove-identity', 'fold-batch-norm', 'fuse-activation', 'fold-constants'] as const;
+export const CANONICALIZE = ['remove-identity', 'fold-constants', 'fold-bias-add', 'fold-batch-norm', 'fuse-activation'] as const;
 
 /**
  * TensorFlow's `TFLiteConverter`, in Octet: the same option names, so the tutorial translates line

@@ -3,6 +3,7 @@ import { calibrate } from './passes/calibrate.ts';
 import { checkInt8Legality } from './passes/check-int8-legality.ts';
 import { floatFallback } from './passes/float-fallback.ts';
 import { foldBatchNorm } from './passes/fold-batch-norm.ts';
+import { foldBiasAdd } from './passes/fold-bias-add.ts';
 import { foldConstants } from './passes/fold-constants.ts';
 import { foldFakeQuant } from './passes/fold-fake-quant.ts';
 import { fuseActivation } from './passes/fuse-activation.ts';
@@ -19,6 +20,7 @@ export const PASSES = {
   'fold-batch-norm': foldBatchNorm,
   'fuse-activation': fuseActivation,
   'fold-constants': foldConstants,
+  'fold-bias-add': foldBiasAdd,
   // Quantization (composed by quantizationPipeline).
   'fold-fake-quant': foldFakeQuant,
   'check-int8-legality': checkInt8Legality,
