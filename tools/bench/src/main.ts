@@ -12,7 +12,7 @@ import { writeNpy } from '@octet/data';
 import { DEFAULT_TIMING, type TimingOptions } from './measure.ts';
 import { MODEL_NAMES, MODELS, PRECISIONS, BENCH_IMAGES, CALIBRATION_SAMPLES, type ModelName, type Precision } from './models.ts';
 import { failureReason, lastJsonLine, runMeasured } from './process.ts';
-import { calibrationTable, checkTargets, conversionTable, ratioToLiteRt, targetLines, throughputTable, type CalibrationRow, type ConversionRow, type ThroughputRow } from './report.ts';
+import { calibrationTable, checkTargets, conversionTable, ratioToLiteRt, targetLines, throughputTable, type CalibrationRow, type ConversionRow, type PairedRow, type ThroughputRow } from './report.ts';
 import { RUNTIMES, type Runtime, type ThroughputResult } from './throughput-job.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -152,8 +152,27 @@ for (const model of models) {
   }
 }
 
+// 2b. The int8 targets, paired: ours and LiteRT in one process, rounds interleaved (load-proof ratios).
+const paired: PairedRow[] = [];
+if (runtimes.includes('litert')) {
+  for (const model of models) {
+    const file = files.get(`${model}/int8`);
+    if (!file) continue;
+    for (const runtime of ['octet', 'octet+wasm'] as const) {
+      if (!runtimes.includes(runtime)) continue;
+      log(`pair ${runtime} with litert on ${model} int8 ... `);
+      const run = await runJob(node('paired-job.ts', runtime, model, file, JSON.stringify(timing)));
+      const r = lastJsonLine<{ ratio: number; ratios: number[]; ours: number; litert: number }>(run.stdout);
+      if (run.code === 0 && r) {
+        paired.push({ model, runtime, ...r });
+        log(`${r.ratio.toFixed(3)}×\n`);
+      } else log(`not available: ${failureReason(run.stderr, run.code)}\n`);
+    }
+  }
+}
+
 // 3. Report.
-const targets = checkTargets(throughput, conversions);
+const targets = checkTargets(throughput, conversions, paired);
 const backends = [...new Map(throughput.filter((r) => r.status === 'ok').map((r) => [r.runtime, r.status === 'ok' ? r.backend : ''])).entries()];
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const git = (args: string[]) => {
@@ -176,6 +195,7 @@ const results = {
   throughput: throughput.map((r) => ({ ...r, ratioToLiteRt: r.runtime === 'litert' ? 1 : ratioToLiteRt(throughput, r.model, r.precision, r.runtime) ?? null })),
   conversions,
   calibration,
+  paired,
   targets,
 };
 
@@ -196,7 +216,7 @@ if (calibration.length) {
   say(`\nCalibration alone: the float model on the ${CALIBRATION_SAMPLES} representative samples with a min/max observer on every value (what the converter's calibrate pass runs), in-process`);
   say(calibrationTable(calibration));
 }
-say('\nTargets (issue 5)');
+say('\nTargets (issue 5); throughput ratios from the paired runs (ours and LiteRT in one process, rounds interleaved) when there are');
 say(targetLines(targets));
 
 const json = JSON.stringify(results, null, 2) + '\n';

@@ -31,36 +31,84 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** A step counter and runner: one image per call, a returned promise awaited before the next. */
+function stepper(step: (i: number) => unknown): () => Promise<void> {
+  let i = 0;
+  return async () => {
+    const r = step(i++);
+    if (r instanceof Promise) await r;
+  };
+}
+
+async function warmUp(once: () => Promise<void>, opts: TimingOptions): Promise<number> {
+  const start = performance.now();
+  let warm = 0;
+  while (warm < opts.warmupRuns || performance.now() - start < opts.warmupMs) {
+    await once();
+    warm++;
+  }
+  return warm;
+}
+
+/** One round: runs until `ms` have passed (at least once); returns [runs, images per second]. */
+async function round(once: () => Promise<void>, ms: number): Promise<[number, number]> {
+  const t0 = performance.now();
+  let n = 0;
+  let elapsed = 0;
+  do {
+    await once();
+    n++;
+    elapsed = performance.now() - t0;
+  } while (elapsed < ms);
+  return [n, (n * 1000) / elapsed];
+}
+
+function timing(roundRates: number[], runs: number, warmupRuns: number): Timing {
+  const imagesPerSecond = median(roundRates);
+  return { imagesPerSecond, msPerImage: 1000 / imagesPerSecond, roundRates, runs, warmupRuns };
+}
+
 /**
  * Times `step(i)` (one image per call, batch 1) with a warm-up, then `rounds` rounds of at least
  * `roundMs` each. A step that returns a promise is awaited before the next one starts.
  */
 export async function timeSteps(step: (i: number) => unknown, opts: TimingOptions = DEFAULT_TIMING): Promise<Timing> {
-  let i = 0;
-  const once = async () => {
-    const r = step(i++);
-    if (r instanceof Promise) await r;
-  };
-  const warmStart = performance.now();
-  let warm = 0;
-  while (warm < opts.warmupRuns || performance.now() - warmStart < opts.warmupMs) {
-    await once();
-    warm++;
-  }
-  const roundRates: number[] = [];
+  const once = stepper(step);
+  const warm = await warmUp(once, opts);
+  const rates: number[] = [];
   let runs = 0;
   for (let r = 0; r < opts.rounds; r++) {
-    const t0 = performance.now();
-    let n = 0;
-    let elapsed = 0;
-    do {
-      await once();
-      n++;
-      elapsed = performance.now() - t0;
-    } while (elapsed < opts.roundMs);
-    roundRates.push((n * 1000) / elapsed);
+    const [n, rate] = await round(once, opts.roundMs);
+    rates.push(rate);
     runs += n;
   }
-  const imagesPerSecond = median(roundRates);
-  return { imagesPerSecond, msPerImage: 1000 / imagesPerSecond, roundRates, runs, warmupRuns: warm };
+  return timing(rates, runs, warm);
+}
+
+export interface PairedTiming {
+  a: Timing;
+  b: Timing;
+  /** a's rate ÷ b's in each pair of adjacent rounds, and their median: what load drift cannot skew. */
+  ratios: number[];
+  ratio: number;
+}
+
+/**
+ * Times two steps in one process, their rounds interleaved (a, b, a, b, ...), so that whatever
+ * else the machine is doing weighs on both alike; the ratio is the median of per-pair ratios.
+ */
+export async function timePaired(stepA: (i: number) => unknown, stepB: (i: number) => unknown, opts: TimingOptions = DEFAULT_TIMING): Promise<PairedTiming> {
+  const [onceA, onceB] = [stepper(stepA), stepper(stepB)];
+  const [warmA, warmB] = [await warmUp(onceA, opts), await warmUp(onceB, opts)];
+  const rates: [number[], number[]] = [[], []];
+  const runs = [0, 0];
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const [k, once] of [onceA, onceB].entries()) {
+      const [n, rate] = await round(once, opts.roundMs);
+      rates[k].push(rate);
+      runs[k] += n;
+    }
+  }
+  const ratios = rates[0].map((rate, r) => rate / rates[1][r]);
+  return { a: timing(rates[0], runs[0], warmA), b: timing(rates[1], runs[1], warmB), ratios, ratio: median(ratios) };
 }

@@ -81,15 +81,19 @@ async function tfjs(modelJson: string, images: Float32Array[], imageShape: numbe
   return [step, backend, 'Float32Array'];
 }
 
-export async function measureThroughput(runtime: Runtime, model: ModelName, file: string, timing: TimingOptions): Promise<ThroughputResult> {
+/** One runtime ready to run one model: its step function (one image per call), what it is, what it is fed. */
+export async function prepare(runtime: Runtime, model: ModelName, file: string): Promise<[Step, string, string]> {
   const spec = MODELS[model];
   const images = spec.benchImages(BENCH_IMAGES[model]);
-  const [step, backend, inputDtype] =
-    runtime === 'octet' || runtime === 'octet+wasm'
-      ? await octet(file, images, runtime === 'octet+wasm')
-      : runtime === 'litert'
-        ? await litert(file, images)
-        : await tfjs(file, images, spec.imageShape);
+  return runtime === 'octet' || runtime === 'octet+wasm'
+    ? octet(file, images, runtime === 'octet+wasm')
+    : runtime === 'litert'
+      ? litert(file, images)
+      : tfjs(file, images, spec.imageShape);
+}
+
+export async function measureThroughput(runtime: Runtime, model: ModelName, file: string, timing: TimingOptions): Promise<ThroughputResult> {
+  const [step, backend, inputDtype] = await prepare(runtime, model, file);
   return { runtime, backend, inputDtype, timing: await timeSteps(step, timing) };
 }
 

@@ -41,6 +41,13 @@ function transposed(w: Float32Array, bias: Float32Array | undefined, outC: numbe
   return { wT, b, outCp };
 }
 
+/** Staging for one input and one output per op (float32, 16 bytes of slack): copied in and out at every run through cached views. */
+function staging(m: WasmModule<Exports>, xCount: number, yCount: number) {
+  const x = m.reserve(xCount * 4 + 16);
+  const y = m.reserve(yCount * 4 + 16);
+  return { x, y, xs: m.view(x, xCount, Float32Array), ys: m.view(y, yCount, Float32Array) };
+}
+
 function windowed(op: Op<'conv_2d' | 'depthwise_conv_2d'>, kh: number, kw: number) {
   const [, inH, inW] = op.inputs[0].type.shape;
   const a = op.attrs;
@@ -61,12 +68,13 @@ const conv2d: Kernel<'conv_2d'> = (op) => {
   const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, kh * kw * inC, 16);
   const [lo, hi] = activationRange(op.attrs.fused_activation);
   const geo = windowed(op, kh, kw);
-  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(kh * kw * inC * 4), scratch: m.reserve(64), x: m.reserve(numElements(op.inputs[0].type.shape) * 4), y: m.reserve(numElements(op.outputs[0].type.shape) * 4) };
+  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(kh * kw * inC * 4), scratch: m.reserve(64) };
+  const io = staging(m, numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
   const { convF32 } = m.exports;
   return (ins, outs) => {
-    m.copyIn(at.x, ins[0] as Float32Array);
-    convF32(at.x, n, inH, inW, inC, at.w, outC, outCp, at.b, lo, hi, kh, kw, ...geo, at.patch, at.scratch, at.y);
-    m.copyOut(at.y, outs[0] as Float32Array);
+    io.xs().set(ins[0] as Float32Array);
+    convF32(io.x, n, inH, inW, inC, at.w, outC, outCp, at.b, lo, hi, kh, kw, ...geo, at.patch, at.scratch, io.y);
+    (outs[0] as Float32Array).set(io.ys());
   };
 };
 
@@ -79,12 +87,13 @@ const fullyConnected: Kernel<'fully_connected'> = (op) => {
   const rows = numElements(op.inputs[0].type.shape) / K;
   const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, K, 16);
   const [lo, hi] = activationRange(op.attrs.fused_activation);
-  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(K * 4), scratch: m.reserve(64), x: m.reserve(rows * K * 4), y: m.reserve(rows * outC * 4) };
+  const at = { w: m.place(wT), b: m.place(b), patch: m.reserve(K * 4), scratch: m.reserve(64) };
+  const io = staging(m, rows * K, rows * outC);
   const { convF32 } = m.exports;
   return (ins, outs) => {
-    m.copyIn(at.x, ins[0] as Float32Array);
-    convF32(at.x, rows, 1, 1, K, at.w, outC, outCp, at.b, lo, hi, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, at.patch, at.scratch, at.y);
-    m.copyOut(at.y, outs[0] as Float32Array);
+    io.xs().set(ins[0] as Float32Array);
+    convF32(io.x, rows, 1, 1, K, at.w, outC, outCp, at.b, lo, hi, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, at.patch, at.scratch, io.y);
+    (outs[0] as Float32Array).set(io.ys());
   };
 };
 
@@ -98,12 +107,13 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op) => {
   if (op.inputs[2]) bias.set(op.inputs[2].data as Float32Array);
   const [lo, hi] = activationRange(op.attrs.fused_activation);
   const geo = windowed(op, kh, kw);
-  const at = { w: m.place(op.inputs[1].data as Float32Array), b: m.place(bias), x: m.reserve(numElements(op.inputs[0].type.shape) * 4), y: m.reserve(numElements(op.outputs[0].type.shape) * 4) };
+  const at = { w: m.place(op.inputs[1].data as Float32Array), b: m.place(bias) };
+  const io = staging(m, numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
   const { depthwise } = m.exports;
   return (ins, outs) => {
-    m.copyIn(at.x, ins[0] as Float32Array);
-    depthwise(at.x, n, inH, inW, C, at.w, at.b, lo, hi, kh, kw, ...geo, at.y);
-    m.copyOut(at.y, outs[0] as Float32Array);
+    io.xs().set(ins[0] as Float32Array);
+    depthwise(io.x, n, inH, inW, C, at.w, at.b, lo, hi, kh, kw, ...geo, io.y);
+    (outs[0] as Float32Array).set(io.ys());
   };
 };
 

@@ -93,8 +93,11 @@ function constants(bias: Value | undefined, channels: number, scale: Float32Arra
 }
 
 /** Staging for one input and one output per op: x is copied in, y out, at every run. */
-function staging(xBytes: number, yBytes: number): { x: number; y: number } {
-  return { x: module().reserve(xBytes + 16), y: module().reserve(yBytes + 16) };
+function staging(xBytes: number, yBytes: number) {
+  const m = module();
+  const x = m.reserve(xBytes + 16);
+  const y = m.reserve(yBytes + 16);
+  return { x, y, xs: m.view(x, xBytes, Int8Array), ys: m.view(y, yBytes, Int8Array) };
 }
 
 /** Windows up to this size take convSmallK (tap pairs × four channels per step, no horizontal sums). */
@@ -144,18 +147,18 @@ const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
     const at = { w: m.place(w4), img: m.reserve(n * hp * wp * inC * 2 + 16), patch: m.reserve(pairs * 4 + 16), scratch: m.reserve(16) };
     const { convSmallK } = m.exports;
     return (ins, outs) => {
-      m.copyIn(io.x, ins[0] as Int8Array);
+      io.xs().set(ins[0] as Int8Array);
       convSmallK(io.x, n, inH, inW, inC, p.zpIn, at.w, pairs, outC, b, s, p.lo, p.hi, p.zpOut, ...geo, at.img, hp, wp, at.patch, at.scratch, io.y);
-      m.copyOut(io.y, outs[0] as Int8Array);
+      (outs[0] as Int8Array).set(io.ys());
     };
   }
   const { w16, kpad } = widened(w, outC, K);
   const at = { w: m.place(w16), patch: m.reserve(kpad * 2) };
   const { conv } = m.exports;
   return (ins, outs) => {
-    m.copyIn(io.x, ins[0] as Int8Array);
+    io.xs().set(ins[0] as Int8Array);
     conv(io.x, n, inH, inW, inC, p.zpIn, at.w, kpad, outC, b, s, p.lo, p.hi, p.zpOut, ...geo, at.patch, io.y);
-    m.copyOut(io.y, outs[0] as Int8Array);
+    (outs[0] as Int8Array).set(io.ys());
   };
 };
 
@@ -173,10 +176,10 @@ const fullyConnected: Kernel<'fully_connected'> = (op, ctx) => {
   const m = module();
   const { conv } = m.exports;
   return (ins, outs) => {
-    m.copyIn(io.x, ins[0] as Int8Array);
+    io.xs().set(ins[0] as Int8Array);
     // rows of K as a 1×1 convolution over `rows` images of one pixel
     conv(io.x, rows, 1, 1, K, p.zpIn, wAt, kpad, outC, b, s, p.lo, p.hi, p.zpOut, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, patch, io.y);
-    m.copyOut(io.y, outs[0] as Int8Array);
+    (outs[0] as Int8Array).set(io.ys());
   };
 };
 
@@ -200,9 +203,9 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
   const m = module();
   const { depthwise } = m.exports;
   return (ins, outs) => {
-    m.copyIn(io.x, ins[0] as Int8Array);
+    io.xs().set(ins[0] as Int8Array);
     depthwise(io.x, n, inH, inW, C, p.zpIn, wAt, b, s, p.lo, p.hi, p.zpOut, kh, kw, a.stride_h, a.stride_w, a.dilation_h, a.dilation_w, padTop, padLeft, outH, outW, io.y);
-    m.copyOut(io.y, outs[0] as Int8Array);
+    (outs[0] as Int8Array).set(io.ys());
   };
 };
 
@@ -229,9 +232,9 @@ const maxPool2d: Kernel<'max_pool_2d'> = (op, ctx) => {
   const io = staging(numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
   const { maxPool } = m.exports;
   return (ins, outs) => {
-    m.copyIn(io.x, ins[0] as Int8Array);
+    io.xs().set(ins[0] as Int8Array);
     maxPool(io.x, n, inH, inW, C, ...geo, lo, hi, io.y);
-    m.copyOut(io.y, outs[0] as Int8Array);
+    (outs[0] as Int8Array).set(io.ys());
   };
 };
 

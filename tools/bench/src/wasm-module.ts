@@ -45,8 +45,19 @@ export class WasmModule<E> {
     new Uint8Array(this.exports.memory.buffer, at, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
 
-  /** Copies `out.byteLength` bytes from `at` into `out`. */
-  copyOut(at: number, out: Bytes): void {
-    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(new Uint8Array(this.exports.memory.buffer, at, out.byteLength));
+  /**
+   * A typed view of `length` elements at `at`, made once and remade only when the memory has grown
+   * (growing detaches the old buffer): kernels copy through it at every run without allocating.
+   */
+  view<T>(at: number, length: number, Type: new (buffer: ArrayBuffer, byteOffset: number, length: number) => T): () => T {
+    let buffer: ArrayBuffer | undefined;
+    let view: T | undefined;
+    return () => {
+      if (buffer !== this.exports.memory.buffer) {
+        buffer = this.exports.memory.buffer;
+        view = new Type(buffer, at, length);
+      }
+      return view!;
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, timeSteps } from '../src/measure.ts';
+import { median, timePaired, timeSteps } from '../src/measure.ts';
 
 const busyWait = (ms: number) => {
   const end = performance.now() + ms;
@@ -35,5 +35,22 @@ describe('timeSteps', () => {
     );
     expect(most).toBe(1);
     expect(t.imagesPerSecond).toBeLessThanOrEqual(200);
+  });
+
+  it('pairs two steps with interleaved rounds: a 1 ms step against a 2 ms step is about twice as fast', async () => {
+    const order: string[] = [];
+    const t = await timePaired(
+      () => (order.push('a'), busyWait(1)),
+      () => (order.push('b'), busyWait(2)),
+      { warmupMs: 0, warmupRuns: 1, rounds: 3, roundMs: 20 },
+    );
+    expect(t.ratios).toHaveLength(3);
+    // rounds alternate: a's runs, then b's, then a's again
+    const switches = order.slice(2).filter((x, i, all) => i > 0 && x !== all[i - 1]).length;
+    expect(switches).toBe(5);
+    // busy waits measure wall time, so the ratio holds on a loaded machine; a 2 ms step cannot run faster than 500/s
+    expect(t.ratio).toBeGreaterThan(1.5);
+    expect(t.ratio).toBeLessThan(2.5);
+    expect(t.b.imagesPerSecond).toBeLessThanOrEqual(500);
   });
 });
