@@ -2,7 +2,7 @@ import { parse } from '@octet/ir';
 import { describe, expect, it } from 'vitest';
 import { checks } from '../tutorial/checks.ts';
 import { argmax, quantize } from '../tutorial/io.ts';
-import { layerErrors, quantizedLayers } from '../tutorial/layer-error.ts';
+import { layerErrors, quantizedLayers } from '@octet/converter';
 import type { TutorialResult } from '../tutorial/run.ts';
 import { renderReport } from '../tutorial/report.ts';
 import { formatTable, type Row } from '../tutorial/table.ts';

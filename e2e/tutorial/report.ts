@@ -1,4 +1,4 @@
-import type { LayerError } from './layer-error.ts';
+import type { LayerError } from '@octet/converter';
 import { checks } from './checks.ts';
 import type { TutorialResult } from './run.ts';
 import { agreementText, cells, COLUMNS, percent } from './table.ts';

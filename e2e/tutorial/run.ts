@@ -7,7 +7,7 @@ import { read } from '@octet/tflite';
 import { saveModel, trainMnist, type EpochReport } from '@octet/train-mnist';
 import { evaluateModel, type TestSet } from './evaluate.ts';
 import { writeAtomic } from './io.ts';
-import { layerErrors, type LayerError } from './layer-error.ts';
+import { layerErrors, type LayerError } from '@octet/converter';
 import type { Bar, Output } from './progress.ts';
 import { renderReport } from './report.ts';
 import { checks } from './checks.ts';

@@ -1,7 +1,7 @@
 import { Graph } from '@octet/ir';
 import { describe, expect, it } from 'vitest';
 import { renderDebugHtml, sqnrChart } from '../src/debug/html.ts';
-import { layerErrors, layerFlags, LayerErrorMeter, type LayerError } from '../src/debug/layer-error.ts';
+import { layerErrors, layerFlags, LayerErrorMeter, type LayerError } from '@octet/converter';
 
 /** float: r = relu(x); int8: r = relu(quantize(x)) at q(0.5, 0), the input quantized inside the graph (float I/O). */
 function pair(): { float: Graph; quant: Graph } {

@@ -7,12 +7,9 @@ import { Graph, numElements, stridesOf, type QuantParams, type TypedArray, type 
  * graph is dequantized and compared with the float value of the same tensor name. Only statistics
  * are kept (memory does not grow with the number of samples).
  *
- * PROPOSED HOME: packages/converter/src/debug.ts (it imports only ir and interpreter), shared by
- * `octet debug` and the tutorial (e2e/tutorial/layer-error.ts, whose API this keeps: `layerErrors`,
- * `quantizedLayers`, `sqnr`, the LayerError fields), so that there is one copy. It differs from the
- * tutorial's in two ways: quantized model inputs are quantized by the interpreter's own QUANTIZE in
- * the chosen arithmetic (the tutorial's uses xnnpack rounding whatever the arithmetic), and samples
- * can arrive one at a time (`LayerErrorMeter`), from an async source too.
+ * Shared by `octet debug` and the tutorial's report. Quantized model inputs are quantized by the
+ * interpreter's own QUANTIZE in the chosen arithmetic, and samples can arrive one at a time
+ * (`LayerErrorMeter`), from an async source too.
  */
 export interface LayerError {
   /** The tensor name both graphs give the value. */

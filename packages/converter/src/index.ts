@@ -1,1 +1,2 @@
 export * from './converter.ts';
+export * from './debug.ts';

@@ -42,7 +42,7 @@ async function run(model: string, o: DebugOptions): Promise<void> {
     import('@octet/converter'),
     import('@octet/data'),
     import('../errors.ts'),
-    import('../debug/layer-error.ts'),
+    import('@octet/converter'),
     import('../debug/html.ts'),
     import('../progress.ts'),
     import('../io.ts'),

@@ -1,4 +1,4 @@
-import type { LayerError } from './layer-error.ts';
+import type { LayerError } from '@octet/converter';
 
 export interface DebugReport {
   model: string;
