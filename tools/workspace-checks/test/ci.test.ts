@@ -25,14 +25,14 @@ const block = (tests: string) => `# x\n\n<!-- commands:begin -->\nmain job:  tru
 
 describe("the README's commands", () => {
   it('has the marked block with the main job and the test command', () => {
-    expect(readmeCommands(readme)).toEqual({ mainJob: 'npm ci && npm run example', tests: 'npm ci && npm test' });
+    expect(readmeCommands(readme)).toEqual({ mainJob: 'npm ci && npm run tutorial', tests: 'npm ci && npm test' });
   });
 
   it('names npm scripts that exist in the root package.json', () => {
     const scripts = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     const { mainJob, tests } = readmeCommands(readme);
     const used = [...npmScripts(mainJob), ...npmScripts(tests)];
-    expect(used).toEqual(['example', 'test']);
+    expect(used).toEqual(['tutorial', 'test']);
     for (const s of used) expect(Object.keys(scripts)).toContain(s);
   });
 
