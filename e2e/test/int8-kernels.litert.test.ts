@@ -16,22 +16,14 @@ import { loadLiteRtNode, type LiteRtNode } from '@octet/litert';
 import { quantizationPipeline, runPipeline, runPipelineAsync } from '@octet/passes';
 import { importModelJson } from '@octet/tfjs-importer';
 import { emit } from '@octet/tflite';
+import { mulberry32 } from '@octet/testing';
 
 const SEED = 20261125;
 const GRAPHS = 16; // random graphs per op
 const INPUTS = 40; // random inputs per graph: 640 per op
 const fl = Math.fround;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const qp = (scale: number, zeroPoint: number): QuantParams => ({ scale: [fl(scale)], zeroPoint: [zeroPoint] });

@@ -32,6 +32,7 @@ import { DiagnosticError } from '@octet/ir';
 import { Interpreter } from '@octet/interpreter';
 import { loadLiteRtNode, type LiteRtModel } from '@octet/litert';
 import { read, type InspectedModel } from '@octet/tflite';
+import { mulberry32 } from '@octet/testing';
 
 const SEED = 4_2026;
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,16 +43,7 @@ const DIV = 'StatefulPartitionedCall/model/normalize/div_1';
 const SAMPLES = 32; // representative rows
 const CHECKED = 12; // inputs run in LiteRT and ours
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 const uniform = (r: () => number, n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
 
 // ---- the graph model, as tfjs-converter writes it ----

@@ -7,6 +7,7 @@ import { Converter } from '@octet/converter';
 import { loadLiteRtNode } from '@octet/litert';
 import { unwrapNsfwjsModel, type NsfwjsModel } from '@octet/nsfwjs-models';
 import { emit, inspect, read } from '@octet/tflite';
+import { mulberry32 } from '@octet/testing';
 
 // Issue 3 acceptance: the real MobileNetV2s of nsfwjs@4.3.0 (layers and graph format) convert to
 // float .tflite files that LiteRT runs within 1e-4 × max|output| of tfjs on 8 inputs, with
@@ -14,16 +15,6 @@ import { emit, inspect, read } from '@octet/tflite';
 const SEED = 424242;
 let dir: string;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function artifacts(path: string): tf.io.IOHandler {
   return {

@@ -4,6 +4,7 @@
  */
 import { constant, Graph, stridesOf, type AttrsArg, type OpKind, type QuantParams, type TensorType, type TypedArray, type Value } from '@octet/ir';
 import { interpret, type Arithmetic } from '../src/index.ts';
+import { mulberry32 } from '@octet/testing';
 
 export const SEED = 20261125;
 export const fl = Math.fround;
@@ -13,16 +14,7 @@ export const i8 = (shape: number[], quant: QuantParams): TensorType => ({ dtype:
 export const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** mulberry32: a case is a seed, not a megabyte of numbers. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export const randomInt8 = (n: number, r: () => number, lo = -128, hi = 127) => Int8Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
 

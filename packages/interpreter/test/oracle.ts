@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from '@octet/ir';
+import { mulberry32 } from '@octet/testing';
 
 export { tf };
 
@@ -19,16 +20,7 @@ export function useCpuBackend(): Promise<void> {
 }
 
 /** mulberry32: a small deterministic generator, so that a case is a seed, not a megabyte of floats. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** n uniform values in [−scale, scale), float32. */
 export function randomData(n: number, seed: number, scale = 1): Float32Array {

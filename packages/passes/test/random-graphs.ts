@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import { constant, Graph, windowOutputSize, type Activation, type Value } from '@octet/ir';
+import { mulberry32 } from '@octet/testing';
 
 interface Tail {
   fused: Activation;
@@ -82,16 +83,7 @@ export const graphSpec: fc.Arbitrary<GraphSpec> = fc.record({
 });
 
 /** mulberry32: a small deterministic generator for weights and inputs. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 /** Builds the graph a spec describes, and an input for it. */
 export function buildGraph(spec: GraphSpec): { graph: Graph; input: Float32Array } {

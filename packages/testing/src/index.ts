@@ -7,3 +7,4 @@ export * from './golden/runner.ts';
 export * from './golden/discover.ts';
 export * from './tolerances.ts';
 export * from './arbitraries.ts';
+export * from './random.ts';

@@ -1,17 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+import { mulberry32 } from '@octet/testing';
 
 /** mulberry32, for reproducible test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
