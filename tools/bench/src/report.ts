@@ -150,7 +150,7 @@ export function checkTargets(tp: readonly ThroughputRow[], conv: readonly Conver
       continue;
     }
     const met = ratio >= want;
-    const measured = `${ratio.toFixed(3)}×${pair ? ` (${Math.round(pair.ours).toLocaleString('en-US')} vs ${Math.round(pair.litert).toLocaleString('en-US')} images/s; rounds ${pair.ratios.map((r) => r.toFixed(2)).join(', ')})` : ''}`;
+    const measured = `${ratio.toFixed(3)}×${pair ? ` (${sig(pair.ours)} vs ${sig(pair.litert)} images/s; rounds ${pair.ratios.map((r) => r.toFixed(2)).join(', ')})` : ''}`;
     checks.push({ name, target: `≥ ${want.toFixed(2)}× LiteRT`, measured, met, ...(met ? {} : { gap: `needs ${(want / ratio).toFixed(1)}× faster` }) });
   }
   return checks;
