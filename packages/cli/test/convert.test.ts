@@ -59,7 +59,7 @@ describe('octet convert', () => {
   it('--print-pipeline prints the passes as octet opt --passes takes them, writes nothing', async () => {
     const r = await octet(['convert', MNIST_JSON, '--print-pipeline']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('remove-identity,fold-batch-norm,fuse-activation,fold-constants\n');
+    expect(r.stdout).toBe('remove-identity,fold-constants,fold-bias-add,fold-batch-norm,fuse-activation\n');
   });
 
   it('a failing conversion leaves no file and no temporary file, and an existing output untouched; one line, exit 1', async () => {
