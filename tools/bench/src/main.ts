@@ -1,8 +1,7 @@
 // npm run bench [-- --quick] [-- --models mnist] [-- --profile octet:mnist:int8] [-- --stages]
 // Converts each model (float and int8) with `octet convert` in a measured child process, then times every runtime on
 // every file in a child process of its own, prints the tables and writes bench-results/*.json.
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -211,19 +210,22 @@ say('\nThroughput (images/s, ms/image, ratio to LiteRT)');
 say(throughputTable(throughput));
 say('\nConversion with `octet convert`, whole process (node start-up, tsx, module loading, import, calibration, quantization, emission, writing)');
 say(conversionTable(conversions));
-say(`memory: ${conversions.find((c) => c.status === 'ok' && 'memoryMethod' in c) ? (conversions.find((c) => c.status === 'ok') as { memoryMethod: string }).memoryMethod : 'n/a'}`);
+const measured = conversions.find((c): c is ConversionRow & { status: 'ok' } => c.status === 'ok');
+say(`peak RSS measured with ${measured?.memoryMethod ?? 'n/a'}`);
 if (calibration.length) {
   say(`\nCalibration alone: the float model on the ${CALIBRATION_SAMPLES} representative samples with a min/max observer on every value (what the converter's calibrate pass runs), in-process`);
   say(calibrationTable(calibration));
 }
-say('\nTargets (issue 5); throughput ratios from the paired runs (ours and LiteRT in one process, rounds interleaved) when there are');
+say('\nTargets (issue 5); the throughput ratios come from the paired runs (ours and LiteRT in one process, rounds interleaved)');
 say(targetLines(targets));
 
 const json = JSON.stringify(results, null, 2) + '\n';
 const stamp = timestamp.replace(/[:.]/g, '-');
 writeFileSync(join(opts.out, `${stamp}.json`), json);
-writeFileSync(join(opts.out, 'latest.json'), json);
-say(`\nwrote ${join(opts.out, `${stamp}.json`).replace(ROOT + '/', '')} and latest.json`);
+// latest.json is the one to compare across commits: only a complete run at full timing replaces it
+const complete = !opts.quick && models.length === MODEL_NAMES.length && runtimes.length === RUNTIMES.length;
+if (complete) writeFileSync(join(opts.out, 'latest.json'), json);
+say(`\nwrote ${join(opts.out, `${stamp}.json`).replace(ROOT + '/', '')}${complete ? ' and latest.json' : ' (not latest.json: a partial or --quick run)'}`);
 if (opts.profile) {
   const dir = join(opts.out, 'profiles', opts.profile.replaceAll(':', '_').replace('+', '-'));
   say(existsSync(dir) ? `profiles (one per thread; the main thread's is the largest): ${dir.replace(ROOT + '/', '')}/` : `profile: cell ${opts.profile} did not run`);
