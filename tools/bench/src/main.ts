@@ -2,7 +2,7 @@
 // Converts each model (float and int8) with `octet convert` in a measured child process, then times every runtime on
 // every file in a child process of its own, prints the tables and writes bench-results/*.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,7 +77,7 @@ for (const model of models) {
     const summary = /: (\d+) bytes, .*converted in (\d+) ms/.exec(run.stdout);
     if (run.exitCode !== 0 || !summary) {
       const reason = failureReason(run.stderr || run.stdout, run.exitCode);
-      conversions.push({ model, precision, command, status: 'not available', reason });
+      conversions.push({ model, precision, tool: 'octet convert', command, status: 'not available', reason });
       log(`not available: ${reason}\n`);
       continue;
     }
@@ -89,8 +89,26 @@ for (const model of models) {
       if (r) stages = { 'start-up': r.startupMs, ...r.stages };
     }
     const row = { wallMs: run.wallMs, peakRssBytes: run.peakRssBytes, memoryMethod: run.memoryMethod, bytes: Number(summary[1]), convertMs: Number(summary[2]), load };
-    conversions.push({ model, precision, command, status: 'ok', ...row, ...(stages ? { stages } : {}) });
+    conversions.push({ model, precision, tool: 'octet convert', command, status: 'ok', ...row, ...(stages ? { stages } : {}) });
     log(`${(run.wallMs / 1000).toFixed(2)} s\n`);
+    if (precision !== 'int8') continue;
+    // the same conversion with calibration on the fast float table (fast-convert-job.ts): same file?
+    const fastOut = join(modelsDir, `${model}_int8.fast.tflite`);
+    const fastArgv = node('fast-convert-job.ts', modelJson, npy, fastOut);
+    log(`convert ${model} int8 with fast calibration ... `);
+    const fast = await runMeasured(fastArgv, { cwd: ROOT });
+    const r = lastJsonLine<{ bytes: number; calibrateMs: number }>(fast.stdout);
+    const fastCommand = fastArgv.slice(1).map((a) => a.replace(ROOT + '/', '')).join(' ');
+    if (fast.exitCode === 0 && r) {
+      const identical = readFileSync(fastOut).equals(readFileSync(out));
+      const fastRow = { wallMs: fast.wallMs, peakRssBytes: fast.peakRssBytes, memoryMethod: fast.memoryMethod, bytes: r.bytes, convertMs: fast.wallMs, calibrateMs: r.calibrateMs, identical, load: loadavg()[0] };
+      conversions.push({ model, precision, tool: 'fast calibration', command: fastCommand, status: 'ok', ...fastRow });
+      log(`${(fast.wallMs / 1000).toFixed(2)} s, ${identical ? 'the same file' : 'A DIFFERENT FILE'}\n`);
+    } else {
+      const reason = failureReason(fast.stderr, fast.exitCode);
+      conversions.push({ model, precision, tool: 'fast calibration', command: fastCommand, status: 'not available', reason });
+      log(`not available: ${reason}\n`);
+    }
   }
 }
 
@@ -208,7 +226,8 @@ for (const m of models) say(`inputs, ${m}: ${MODELS[m].inputs}; int8 calibration
 for (const [rt, b] of backends) say(`${rt}: ${b}`);
 say('\nThroughput (images/s, ms/image, ratio to LiteRT)');
 say(throughputTable(throughput));
-say('\nConversion with `octet convert`, whole process (node start-up, tsx, module loading, import, calibration, quantization, emission, writing)');
+say('\nConversion, whole process (node start-up, tsx, module loading, import, calibration, quantization, emission, writing): `octet convert`,');
+say('and for int8 the same pipeline with calibration on the fast float table (src/fast-convert-job.ts; "same file" = byte-identical output)');
 say(conversionTable(conversions));
 const measured = conversions.find((c): c is ConversionRow & { status: 'ok' } => c.status === 'ok');
 say(`peak RSS measured with ${measured?.memoryMethod ?? 'n/a'}`);

@@ -15,6 +15,7 @@ const ok = (model: ThroughputRow['model'], precision: ThroughputRow['precision']
 const conv = (model: ConversionRow['model'], wallMs: number, peakMiB: number): ConversionRow => ({
   model,
   precision: 'int8',
+  tool: 'octet convert',
   command: 'c',
   status: 'ok',
   wallMs,
@@ -47,6 +48,11 @@ describe('report', () => {
       [true, undefined], // 20 / 64 = 0.3125 ≥ 0.25
     ]);
     expect(checkTargets(rows, [conv('mnist', 900, 300)])[0].met).toBe(false); // over 250 MiB
+    // the fast-calibration run is reported beside the MobileNetV2 conversion, which stays judged on octet convert
+    const fast: ConversionRow = { ...conv('mobilenet_v2', 7_500, 300), tool: 'fast calibration', identical: true } as ConversionRow;
+    const [, mnv2] = checkTargets(rows, [conv('mnist', 900, 200), conv('mobilenet_v2', 38_000, 235), fast]);
+    expect(mnv2.met).toBe(false);
+    expect(mnv2.measured).toBe('38.0 s; with calibration on the fast float table 7.5 s, the same file');
   });
 
   it('prints a ratio in each non-LiteRT cell and the reason of each missing cell', () => {
