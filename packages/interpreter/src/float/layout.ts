@@ -4,6 +4,7 @@ import { forEachOffset, product } from '../nd.ts';
 import { roundHalfAway } from '../int8/arith.ts';
 import { activationRange, clampTo } from './activation.ts';
 import { floatOnly } from './float-only.ts';
+import { resizeNearestRun, transposeRun } from '../movement.ts';
 
 /** Row-major data is unchanged by a reshape. */
 export const reshape: Kernel<'reshape'> = (op) => {
@@ -30,20 +31,9 @@ export const pad: Kernel<'pad'> = (op) => {
   };
 };
 
-/** y[j_0, …, j_{r−1}] = x[i] with i_{perm[k]} = j_k. */
 export const transpose: Kernel<'transpose'> = (op) => {
   floatOnly(op);
-  const inStrides = stridesOf(op.inputs[0].type.shape);
-  const outShape = op.outputs[0].type.shape;
-  const readStrides = op.attrs.perm.map((p) => inStrides[p]);
-  const outStrides = stridesOf(outShape);
-  return (ins, outs) => {
-    const x = ins[0] as Float32Array;
-    const y = outs[0] as Float32Array;
-    forEachOffset(outShape, readStrides, outStrides, (i, o) => {
-      y[o] = x[i];
-    });
-  };
+  return transposeRun(op);
 };
 
 /** For each index of the dimensions before `axis`, the inputs' blocks one after another, then act(). */
@@ -85,22 +75,5 @@ export function nearestSource(j: number, inSize: number, outSize: number, alignC
 
 export const resizeNearestNeighbor: Kernel<'resize_nearest_neighbor'> = (op) => {
   floatOnly(op);
-  const [n, inH, inW, c] = op.inputs[0].type.shape;
-  const [outH, outW] = op.attrs.size;
-  const { align_corners: ac, half_pixel_centers: hp } = op.attrs;
-  const rows = Int32Array.from({ length: outH }, (_, j) => nearestSource(j, inH, outH, ac, hp));
-  const cols = Int32Array.from({ length: outW }, (_, j) => nearestSource(j, inW, outW, ac, hp));
-  return (ins, outs) => {
-    const x = ins[0] as Float32Array;
-    const y = outs[0] as Float32Array;
-    let o = 0;
-    for (let b = 0; b < n; b++) {
-      for (let oy = 0; oy < outH; oy++) {
-        for (let ox = 0; ox < outW; ox++) {
-          const base = ((b * inH + rows[oy]) * inW + cols[ox]) * c;
-          for (let ch = 0; ch < c; ch++) y[o++] = x[base + ch];
-        }
-      }
-    }
-  };
+  return resizeNearestRun(op);
 };

@@ -1,6 +1,6 @@
 import { normalizeAxis, stridesOf, type Op } from '@octet/ir';
 import { InterpreterError, opWhere } from '../errors.ts';
-import { nearestSource } from '../float/layout.ts';
+import { resizeNearestRun, transposeRun } from '../movement.ts';
 import type { KernelRun } from '../kernel.ts';
 import { forEachOffset, product } from '../nd.ts';
 import { fl, roundHalfAway } from './arith.ts';
@@ -39,39 +39,12 @@ export function padInt8(op: Op<'pad'>): KernelRun {
 
 export function transposeInt8(op: Op<'transpose'>): KernelRun {
   requireInt8(op);
-  const inStrides = stridesOf(op.inputs[0].type.shape);
-  const outShape = op.outputs[0].type.shape;
-  const readStrides = op.attrs.perm.map((p) => inStrides[p]);
-  const outStrides = stridesOf(outShape);
-  return (ins, outs) => {
-    const x = ins[0] as IntArray;
-    const y = outs[0] as IntArray;
-    forEachOffset(outShape, readStrides, outStrides, (i, o) => {
-      y[o] = x[i];
-    });
-  };
+  return transposeRun(op);
 }
 
 export function resizeNearestNeighborInt8(op: Op<'resize_nearest_neighbor'>): KernelRun {
   requireInt8(op);
-  const [n, inH, inW, c] = op.inputs[0].type.shape;
-  const [outH, outW] = op.attrs.size;
-  const { align_corners: ac, half_pixel_centers: hp } = op.attrs;
-  const rows = Int32Array.from({ length: outH }, (_, j) => nearestSource(j, inH, outH, ac, hp));
-  const cols = Int32Array.from({ length: outW }, (_, j) => nearestSource(j, inW, outW, ac, hp));
-  return (ins, outs) => {
-    const x = ins[0] as IntArray;
-    const y = outs[0] as IntArray;
-    let o = 0;
-    for (let b = 0; b < n; b++) {
-      for (let oy = 0; oy < outH; oy++) {
-        for (let ox = 0; ox < outW; ox++) {
-          const base = ((b * inH + rows[oy]) * inW + cols[ox]) * c;
-          for (let ch = 0; ch < c; ch++) y[o++] = x[base + ch];
-        }
-      }
-    }
-  };
+  return resizeNearestRun(op);
 }
 
 /**
