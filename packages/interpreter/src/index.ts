@@ -1,8 +1,9 @@
-export { Interpreter, interpret, referenceKernels } from './interpreter.ts';
+export { fastKernels, Interpreter, interpret, referenceKernels } from './interpreter.ts';
 export type {
   InterpreterInputs,
   InterpreterOptions,
   InvokeOptions,
+  KernelOverrides,
   QuantizationDetails,
   QuantizationParameters,
   TensorDetails,

@@ -11,12 +11,24 @@ import {
   type Value,
 } from '@octet/ir';
 import { InterpreterError, opWhere } from './errors.ts';
+import { fastFloatKernels } from './fast/float.ts';
+import { fastInt8Kernels } from './fast/int8.ts';
 import { floatKernels } from './float/table.ts';
 import { int8Kernels } from './int8/table.ts';
-import { kernelFamily, type Arithmetic, type Kernel, type KernelFamily, type KernelRun, type KernelTable, type KernelTables } from './kernel.ts';
+import { kernelFamily, type Arithmetic, type Kernel, type KernelContext, type KernelFamily, type KernelRun, type KernelTable, type KernelTables } from './kernel.ts';
 
-/** The reference kernels of every family: what the interpreter runs unless told otherwise. */
+/** The reference kernels of every family (TypeScript): the arithmetic as ARITHMETIC.md writes it. */
 export const referenceKernels: KernelTables = { float: floatKernels, int8: int8Kernels };
+
+/** Kernels replacing some entries of the reference tables, per family. */
+export type KernelOverrides = { readonly [F in KernelFamily]?: Partial<KernelTable> };
+
+/**
+ * The fast kernels (WebAssembly SIMD, src/fast/): conv_2d, depthwise_conv_2d, fully_connected,
+ * max_pool_2d, pad and int8↔uint8 quantize, each computing bit for bit what the reference kernel
+ * computes (property tests) and handing to it whatever it does not take.
+ */
+export const fastKernels = { float: fastFloatKernels, int8: fastInt8Kernels } satisfies KernelOverrides;
 
 /**
  * Sees a value right after it is computed (graph inputs first, then each op's results in order).
@@ -28,7 +40,7 @@ export interface InterpreterOptions {
   /** Integer arithmetic of the int8 kernels (ARITHMETIC.md); float kernels ignore it. Default `xnnpack`. */
   arithmetic?: Arithmetic;
   /** Kernels replacing the reference ones, per family: a whole table or some entries. */
-  kernels?: { readonly [F in KernelFamily]?: Partial<KernelTable> };
+  kernels?: KernelOverrides;
   /** Called on every value at every invoke (the calibration observers). */
   onValue?: ValueObserver;
 }
@@ -93,7 +105,15 @@ export class Interpreter {
   constructor(graph: Graph, opts: InterpreterOptions = {}) {
     this.graph = graph;
     this.onValue = opts.onValue;
-    const ctx = { arithmetic: opts.arithmetic ?? 'xnnpack' } as const;
+    // what the kernels of this interpreter share (a WebAssembly instance each): released with it
+    const shared = new Map<object, unknown>();
+    const ctx: KernelContext = {
+      arithmetic: opts.arithmetic ?? 'xnnpack',
+      shared<T>(key: object, make: () => T): T {
+        if (!shared.has(key)) shared.set(key, make());
+        return shared.get(key) as T;
+      },
+    };
     const tables: KernelTables = {
       float: { ...referenceKernels.float, ...opts.kernels?.float },
       int8: { ...referenceKernels.int8, ...opts.kernels?.int8 },

@@ -9,6 +9,12 @@ export type Arithmetic = 'xnnpack' | 'reference';
 
 export interface KernelContext {
   readonly arithmetic: Arithmetic;
+  /**
+   * What the kernels of one interpreter share, made by `make` on the first call with `key` and
+   * released with the interpreter: the fast tables keep their WebAssembly instance (and its memory)
+   * here, so that every interpreter has its own and none outlives it.
+   */
+  shared<T>(key: object, make: () => T): T;
 }
 
 /** Computes an op: reads `inputs` (one array per operand), writes every element of `outputs`. */

@@ -4,7 +4,7 @@
 // each op), over `runs` invokes after a warm-up.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Interpreter, type InterpreterOptions } from '@octet/interpreter';
+import { fastKernels, Interpreter, type InterpreterOptions } from '@octet/interpreter';
 import type { AnyOp, TypedArray } from '@octet/ir';
 import { read } from '@octet/tflite';
 import { BENCH_IMAGES, MODELS, quantizeToUint8, type ModelName } from './models.ts';
@@ -66,8 +66,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const wasm = args.includes('--wasm');
   const [file, model, runsArg] = args.filter((a) => a !== '--wasm') as [string, ModelName, string | undefined];
   const runs = Number(runsArg ?? 20);
-  // --wasm: the WebAssembly SIMD tables for both families (src/wasm-float.ts, src/wasm-int8.ts)
-  const kernels = wasm ? { float: (await import('./wasm-float.ts')).wasmFloatKernels, int8: (await import('./wasm-int8.ts')).wasmInt8Kernels } : {};
+  // --wasm: the WebAssembly SIMD tables for both families (@octet/interpreter's fastKernels)
+  const kernels = wasm ? fastKernels : {};
   const bytes = readFileSync(file);
   const input = read(bytes).inputs[0];
   const images = MODELS[model].benchImages(Math.min(BENCH_IMAGES[model], 16));

@@ -4,13 +4,13 @@
 // <file> is the .tflite for octet and litert, the tfjs model.json for tfjs. Prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Interpreter } from '@octet/interpreter';
+import { fastKernels, Interpreter } from '@octet/interpreter';
 import type { TypedArray } from '@octet/ir';
 import { read } from '@octet/tflite';
 import { DEFAULT_TIMING, timeSteps, type Timing, type TimingOptions } from './measure.ts';
 import { BENCH_IMAGES, MODELS, quantizeToUint8, type ModelName, type Precision } from './models.ts';
 
-/** `octet+wasm`: our interpreter with the WebAssembly SIMD kernel tables (src/wasm-float.ts, src/wasm-int8.ts). */
+/** `octet+wasm`: our interpreter with the WebAssembly SIMD kernel tables (@octet/interpreter's fastKernels). */
 export const RUNTIMES = ['octet', 'octet+wasm', 'litert', 'tfjs'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
@@ -36,7 +36,7 @@ function feed(bytes: Uint8Array, images: Float32Array[]): TypedArray[] {
 async function octet(file: string, images: Float32Array[], wasm: boolean): Promise<[Step, string, string]> {
   const bytes = readFileSync(file);
   const inputs = feed(bytes, images);
-  const kernels = wasm ? { float: (await import('./wasm-float.ts')).wasmFloatKernels, int8: (await import('./wasm-int8.ts')).wasmInt8Kernels } : {};
+  const kernels = wasm ? fastKernels : {};
   const interpreter = new Interpreter(read(bytes), { kernels });
   const what = wasm ? 'Octet interpreter, conv/depthwise/fully_connected from the WebAssembly SIMD tables (prototype, pinned to the reference kernels), the rest reference, 1 thread' : 'Octet interpreter, reference kernel table (TypeScript), 1 thread';
   return [(i) => interpreter.run([inputs[i % inputs.length]]), what, inputs[0].constructor.name];

@@ -1,15 +1,18 @@
 import { numElements, windowOutputSize, windowPadBefore, type Op } from '@octet/ir';
-import { activationRange, floatKernels, type Kernel, type KernelRun, type KernelTable } from '@octet/interpreter';
-import { fastPad } from './fast-pad.ts';
-import { WasmModule } from './wasm-module.ts';
+import { activationRange } from '../float/activation.ts';
+import { floatKernels } from '../float/table.ts';
+import type { Kernel, KernelContext, KernelRun, KernelTable } from '../kernel.ts';
+import { fastPad } from './pad.ts';
+import { WasmKernels, type WasmInstance } from './wasm.ts';
 
 /**
- * A fast float kernel table (prototype): conv_2d, depthwise_conv_2d and fully_connected in
- * WebAssembly SIMD (assembly/float.ts), bit for bit what the reference float kernels compute: each
- * sum in order, lanes being different outputs; in float32 for conv_2d and fully_connected (f32x4,
- * as the reference rounds every product and partial sum), in double for depthwise (f64x2). For float32 operands with constant
- * weights; anything else falls back to the reference kernel. pad copies blocks instead of elements. With it, calibration could run
- * `new Interpreter(graph, { kernels: { float: wasmFloatKernels } })`.
+ * The fast float kernels: conv_2d, depthwise_conv_2d and fully_connected in WebAssembly SIMD
+ * (assembly/float.ts, built into wasm/float.wasm), bit for bit what the reference float kernels
+ * compute: each sum in order, lanes being different outputs; in float32 for conv_2d and
+ * fully_connected (f32x4, as the reference rounds every product and partial sum), in double for
+ * depthwise (f64x2). For float32 operands with constant weights; anything else falls back to the
+ * reference kernel. pad copies blocks instead of elements. The interpreter's default (calibration
+ * runs on it); property tests pin it to the reference kernels.
  */
 
 interface Exports {
@@ -17,8 +20,7 @@ interface Exports {
   depthwise(...args: number[]): void;
 }
 
-let instance: WasmModule<Exports> | undefined;
-const module = () => (instance ??= new WasmModule<Exports>(new URL('../wasm/float.wasm', import.meta.url)));
+const FLOAT = new WasmKernels<Exports>(new URL('../../wasm/float.wasm', import.meta.url));
 
 type Weighted = 'conv_2d' | 'depthwise_conv_2d' | 'fully_connected';
 
@@ -27,8 +29,8 @@ export function usesWasmFloat(op: Op<Weighted>): boolean {
   return op.inputs.every((v) => v.type.dtype === 'float32') && op.outputs[0].type.dtype === 'float32' && op.inputs.slice(1).every((v) => v.data !== undefined) && (op.kind !== 'depthwise_conv_2d' || (op as Op<'depthwise_conv_2d'>).attrs.depth_multiplier === 1);
 }
 
-function reference<K extends Weighted>(op: Op<K>): KernelRun {
-  return (floatKernels[op.kind] as Kernel<K>)(op, { arithmetic: 'xnnpack' });
+function reference<K extends Weighted>(op: Op<K>, ctx: KernelContext): KernelRun {
+  return (floatKernels[op.kind] as Kernel<K>)(op, ctx);
 }
 
 /** Filters [outC][K] → k-major [K][outCp] (outCp = outC rounded up to `block`, zeros past outC), and the bias padded alike. */
@@ -42,7 +44,7 @@ function transposed(w: Float32Array, bias: Float32Array | undefined, outC: numbe
 }
 
 /** Staging for one input and one output per op (float32, 16 bytes of slack): copied in and out at every run through cached views. */
-function staging(m: WasmModule<Exports>, xCount: number, yCount: number) {
+function staging(m: WasmInstance<Exports>, xCount: number, yCount: number) {
   const x = m.reserve(xCount * 4 + 16);
   const y = m.reserve(yCount * 4 + 16);
   return { x, y, xs: m.view(x, xCount, Float32Array), ys: m.view(y, yCount, Float32Array) };
@@ -59,10 +61,10 @@ function windowed(op: Op<'conv_2d' | 'depthwise_conv_2d'>, kh: number, kw: numbe
 }
 
 /** conv_2d sums in float32 like the reference (XNNPACK's f32 conv): convF32, sixteen outputs per pass. */
-const conv2d: Kernel<'conv_2d'> = (op) => {
-  const fallback = reference(op);
+const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
+  const fallback = reference(op, ctx);
   if (!usesWasmFloat(op)) return fallback;
-  const m = module();
+  const m = FLOAT.instanceOf(ctx);
   const [n, inH, inW, inC] = op.inputs[0].type.shape;
   const [outC, kh, kw] = op.inputs[1].type.shape;
   const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, kh * kw * inC, 16);
@@ -79,10 +81,10 @@ const conv2d: Kernel<'conv_2d'> = (op) => {
 };
 
 /** fully_connected: rows of K as 1×1 convolutions of one pixel, summed in float32 like conv_2d. */
-const fullyConnected: Kernel<'fully_connected'> = (op) => {
-  const fallback = reference(op);
+const fullyConnected: Kernel<'fully_connected'> = (op, ctx) => {
+  const fallback = reference(op, ctx);
   if (!usesWasmFloat(op)) return fallback;
-  const m = module();
+  const m = FLOAT.instanceOf(ctx);
   const [outC, K] = op.inputs[1].type.shape;
   const rows = numElements(op.inputs[0].type.shape) / K;
   const { wT, b, outCp } = transposed(op.inputs[1].data as Float32Array, op.inputs[2]?.data as Float32Array | undefined, outC, K, 16);
@@ -97,10 +99,10 @@ const fullyConnected: Kernel<'fully_connected'> = (op) => {
   };
 };
 
-const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op) => {
-  const fallback = reference(op);
+const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
+  const fallback = reference(op, ctx);
   if (!usesWasmFloat(op)) return fallback;
-  const m = module();
+  const m = FLOAT.instanceOf(ctx);
   const [n, inH, inW, C] = op.inputs[0].type.shape;
   const [, kh, kw] = op.inputs[1].type.shape;
   const bias = new Float32Array(C + 8);
@@ -117,13 +119,14 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op) => {
   };
 };
 
-/** pad by block copies (fast-pad.ts), filling with 0 as the reference does. */
+/** pad by block copies (pad.ts), filling with 0 as the reference does. */
 const pad: Kernel<'pad'> = (op, ctx) => {
   const ref = (floatKernels.pad as Kernel<'pad'>)(op, ctx);
   return op.inputs[0].type.dtype === 'float32' ? fastPad(op, 0) : ref;
 };
 
-export const wasmFloatKernels = {
+/** The fast float kernels (entries replacing the reference table's). */
+export const fastFloatKernels = {
   conv_2d: conv2d,
   pad,
   depthwise_conv_2d: depthwiseConv2d,

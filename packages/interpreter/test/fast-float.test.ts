@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, constant, Graph, type Activation, type Value } from '@octet/ir';
 import { Interpreter } from '@octet/interpreter';
-import { usesWasmFloat, wasmFloatKernels } from '../src/wasm-float.ts';
+import { fastFloatKernels, usesWasmFloat } from '../src/fast/float.ts';
 
 const SEED = 20261125;
 const RUNS = 400;
@@ -75,7 +75,7 @@ describe(`WebAssembly SIMD float kernels (fast-check seed ${SEED})`, () => {
         tried++;
         if (usesWasmFloat(built.graph.ops[0] as never)) fast++;
         const want = new Interpreter(built.graph).run([built.input])[0] as Float32Array;
-        const got = new Interpreter(built.graph, { kernels: { float: wasmFloatKernels } }).run([built.input])[0] as Float32Array;
+        const got = new Interpreter(built.graph, { kernels: { float: fastFloatKernels } }).run([built.input])[0] as Float32Array;
         expect(got.length).toBe(want.length);
         const i = got.findIndex((v, k) => !Object.is(v, want[k]));
         expect(i < 0 ? undefined : `element ${i}: ${got[i]} vs ${want[i]}`).toBeUndefined();
@@ -97,7 +97,7 @@ describe(`WebAssembly SIMD float kernels (fast-check seed ${SEED})`, () => {
         g.outputs.push(g.add('pad', [x], { paddings: pads.slice(0, 2 * shape.length) }));
         const input = floats(shape.reduce((a, b) => a * b, 1), seed);
         const want = new Interpreter(g).run([input])[0];
-        const got = new Interpreter(g, { kernels: { float: wasmFloatKernels } }).run([input])[0];
+        const got = new Interpreter(g, { kernels: { float: fastFloatKernels } }).run([input])[0];
         expect([...got]).toEqual([...want]);
       }),
       { numRuns: 200, seed: SEED },

@@ -1,14 +1,17 @@
 import { isUnsupported, numElements, windowOutputSize, windowPadBefore, type Activation, type Op, type Value } from '@octet/ir';
-import { fl, int8Kernels, roundHalfEven, type Kernel, type KernelContext, type KernelRun, type KernelTable } from '@octet/interpreter';
-import { fastPad } from './fast-pad.ts';
-import { WasmModule } from './wasm-module.ts';
+import { fl, roundHalfEven } from '../int8/arith.ts';
+import { int8Kernels } from '../int8/table.ts';
+import type { Arithmetic, Kernel, KernelContext, KernelRun, KernelTable } from '../kernel.ts';
+import { fastPad } from './pad.ts';
+import { WasmKernels, type WasmInstance } from './wasm.ts';
 
 /**
- * A fast int8 kernel table (prototype): conv_2d, depthwise_conv_2d and fully_connected in
- * WebAssembly SIMD (assembly/int8.ts, built into wasm/int8.wasm), for what LiteRT delegates to
- * XNNPACK: int8 input, constant weights (and bias, if any), `xnnpack` arithmetic, depth multiplier
- * 1. Anything else falls back to the
- * reference kernel. pad copies blocks instead of elements. Plugged in with `new Interpreter(graph, { kernels: { int8: wasmInt8Kernels } })`.
+ * The fast int8 kernels: conv_2d, depthwise_conv_2d, fully_connected and max_pool_2d in WebAssembly
+ * SIMD (assembly/int8.ts, built into wasm/int8.wasm), for what LiteRT delegates to XNNPACK: int8
+ * input, constant weights (and bias, if any), `xnnpack` arithmetic, depth multiplier 1. Anything
+ * else, and all of `reference` arithmetic, falls back to the reference kernel. pad copies blocks
+ * instead of elements, quantize between int8 and uint8 flips a bit. The interpreter's default;
+ * property tests pin it to the reference kernels byte for byte.
  */
 
 interface Exports {
@@ -18,8 +21,7 @@ interface Exports {
   convSmallK(...args: number[]): void;
 }
 
-let instance: WasmModule<Exports> | undefined;
-const module = () => (instance ??= new WasmModule<Exports>(new URL('../wasm/int8.wasm', import.meta.url)));
+const INT8 = new WasmKernels<Exports>(new URL('../../wasm/int8.wasm', import.meta.url));
 
 const ACTIVATION_INTERVAL: { readonly [A in Activation]: readonly [number, number] } = {
   none: [-Infinity, Infinity],
@@ -61,11 +63,11 @@ function params(op: Op<Weighted>, channelAxis: number) {
   return { zpIn: x.type.quant!.zeroPoint[0], zpOut, scale, lo, hi, channels };
 }
 
-/** Whether `op` runs in WebAssembly (else the reference kernel runs it). */
-export function usesWasm(op: Op<Weighted>, ctx: KernelContext): boolean {
+/** Whether `op` runs in WebAssembly in `arithmetic` (else the reference kernel runs it). */
+export function usesWasm(op: Op<Weighted>, arithmetic: Arithmetic): boolean {
   const [x, w, b] = op.inputs;
   return (
-    ctx.arithmetic === 'xnnpack' &&
+    arithmetic === 'xnnpack' &&
     x.type.dtype === 'int8' &&
     w.data !== undefined &&
     (b === undefined || b.data !== undefined) &&
@@ -81,8 +83,7 @@ function reference<K extends Weighted>(op: Op<K>, ctx: KernelContext): KernelRun
 }
 
 /** Bias (int32, zeros when absent), per-channel scales: copied into the module once. */
-function constants(bias: Value | undefined, channels: number, scale: Float32Array) {
-  const m = module();
+function constants(m: WasmInstance<Exports>, bias: Value | undefined, channels: number, scale: Float32Array) {
   // padded with zeros to whole vectors: the kernels load four or eight channels at a time
   const padded = (channels + 7) & ~7;
   const b = new Int32Array(padded);
@@ -93,8 +94,7 @@ function constants(bias: Value | undefined, channels: number, scale: Float32Arra
 }
 
 /** Staging for one input and one output per op: x is copied in, y out, at every run. */
-function staging(xBytes: number, yBytes: number) {
-  const m = module();
+function staging(m: WasmInstance<Exports>, xBytes: number, yBytes: number) {
   const x = m.reserve(xBytes + 16);
   const y = m.reserve(yBytes + 16);
   return { x, y, xs: m.view(x, xBytes, Int8Array), ys: m.view(y, yBytes, Int8Array) };
@@ -124,7 +124,7 @@ function widened(w: Int8Array, outC: number, K: number): { w16: Int16Array; kpad
 
 const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
   const fallback = reference(op, ctx);
-  if (!usesWasm(op, ctx)) return fallback;
+  if (!usesWasm(op, ctx.arithmetic)) return fallback;
   const [n, inH, inW, inC] = op.inputs[0].type.shape;
   const [outC, kh, kw] = op.inputs[1].type.shape;
   const a = op.attrs;
@@ -136,9 +136,9 @@ const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
   const p = params(op, 0);
   const K = kh * kw * inC;
   const w = op.inputs[1].data as Int8Array;
-  const m = module();
-  const { b, s } = constants(op.inputs[2], outC, p.scale);
-  const io = staging(numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
+  const m = INT8.instanceOf(ctx);
+  const { b, s } = constants(m, op.inputs[2], outC, p.scale);
+  const io = staging(m, numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
   if (K <= SMALL_K) {
     const { w4, pairs } = pairInterleaved(w, outC, K);
     // the padded int16 image: every window inside it, every input row in it
@@ -164,16 +164,16 @@ const conv2d: Kernel<'conv_2d'> = (op, ctx) => {
 
 const fullyConnected: Kernel<'fully_connected'> = (op, ctx) => {
   const fallback = reference(op, ctx);
-  if (!usesWasm(op, ctx)) return fallback;
+  if (!usesWasm(op, ctx.arithmetic)) return fallback;
   const [outC, K] = op.inputs[1].type.shape;
   const rows = numElements(op.inputs[0].type.shape) / K;
   const p = params(op, 0);
   const { w16, kpad } = widened(op.inputs[1].data as Int8Array, outC, K);
-  const wAt = module().place(w16);
-  const { b, s } = constants(op.inputs[2], outC, p.scale);
-  const patch = module().reserve(kpad * 2);
-  const io = staging(rows * K, rows * outC);
-  const m = module();
+  const m = INT8.instanceOf(ctx);
+  const wAt = m.place(w16);
+  const { b, s } = constants(m, op.inputs[2], outC, p.scale);
+  const patch = m.reserve(kpad * 2);
+  const io = staging(m, rows * K, rows * outC);
   const { conv } = m.exports;
   return (ins, outs) => {
     io.xs().set(ins[0] as Int8Array);
@@ -185,7 +185,7 @@ const fullyConnected: Kernel<'fully_connected'> = (op, ctx) => {
 
 const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
   const fallback = reference(op, ctx);
-  if (!usesWasm(op, ctx)) return fallback;
+  if (!usesWasm(op, ctx.arithmetic)) return fallback;
   const [n, inH, inW, C] = op.inputs[0].type.shape;
   const [, kh, kw] = op.inputs[1].type.shape;
   const a = op.attrs;
@@ -195,12 +195,10 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
   const padLeft = windowPadBefore(inW, kw, a.stride_w, a.dilation_w, a.padding);
   const p = params(op, 3);
   const w16 = Int16Array.from(op.inputs[1].data as Int8Array);
-  const wAt = module().place(w16);
-  const { b, s } = constants(op.inputs[2], C, p.scale);
-  const xBytes = numElements(op.inputs[0].type.shape);
-  const yBytes = numElements(op.outputs[0].type.shape);
-  const io = staging(xBytes, yBytes);
-  const m = module();
+  const m = INT8.instanceOf(ctx);
+  const wAt = m.place(w16);
+  const { b, s } = constants(m, op.inputs[2], C, p.scale);
+  const io = staging(m, numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
   const { depthwise } = m.exports;
   return (ins, outs) => {
     io.xs().set(ins[0] as Int8Array);
@@ -209,7 +207,7 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
   };
 };
 
-/** pad by block copies (fast-pad.ts), filling with the zero point as the reference does. */
+/** pad by block copies (pad.ts), filling with the zero point as the reference does. */
 const pad: Kernel<'pad'> = (op, ctx) => {
   const ref = (int8Kernels.pad as Kernel<'pad'>)(op, ctx);
   return op.inputs[0].type.dtype === 'int8' ? fastPad(op, op.outputs[0].type.quant!.zeroPoint[0]) : ref;
@@ -228,8 +226,8 @@ const maxPool2d: Kernel<'max_pool_2d'> = (op, ctx) => {
     windowPadBefore(inH, a.filter_h, a.stride_h, 1, a.padding), windowPadBefore(inW, a.filter_w, a.stride_w, 1, a.padding),
     windowOutputSize(inH, a.filter_h, a.stride_h, 1, a.padding), windowOutputSize(inW, a.filter_w, a.stride_w, 1, a.padding),
   ];
-  const m = module();
-  const io = staging(numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
+  const m = INT8.instanceOf(ctx);
+  const io = staging(m, numElements(op.inputs[0].type.shape), numElements(op.outputs[0].type.shape));
   const { maxPool } = m.exports;
   return (ins, outs) => {
     io.xs().set(ins[0] as Int8Array);
@@ -269,7 +267,8 @@ function flipViews(a: TypedArrayLike, b: TypedArrayLike) {
   return { x, y, x4: new Uint32Array(a.buffer, a.byteOffset, words), y4: new Uint32Array(b.buffer, b.byteOffset, words) };
 }
 
-export const wasmInt8Kernels = {
+/** The fast int8 kernels (entries replacing the reference table's). */
+export const fastInt8Kernels = {
   conv_2d: conv2d,
   max_pool_2d: maxPool2d,
   quantize,

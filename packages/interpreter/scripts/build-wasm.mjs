@@ -1,5 +1,5 @@
 // Builds assembly/<name>.ts into wasm/<name>.wasm (int8 and float; or one of them into the folder
-// given) with the AssemblyScript compiler from npm: `npm run build:wasm -w @octet/bench`. The output
+// given) with the AssemblyScript compiler from npm: `npm run build:wasm -w @octet/interpreter`. The output
 // is committed; a test rebuilds it and compares, so the .wasm never drifts from its source.
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';

@@ -1,5 +1,5 @@
 import { numElements, stridesOf, type Op, type TypedArray } from '@octet/ir';
-import type { KernelRun } from '@octet/interpreter';
+import type { KernelRun } from '../kernel.ts';
 
 /**
  * pad as block copies: y is filled with `fill` (0 for float, the zero point for int8) once, then

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTIVATIONS, constant, Graph, type Activation, type Value } from '@octet/ir';
 import { Interpreter } from '@octet/interpreter';
-import { usesWasm, wasmInt8Kernels } from '../src/wasm-int8.ts';
+import { fastInt8Kernels, usesWasm } from '../src/fast/int8.ts';
 
 const SEED = 20261125;
 const RUNS = 400;
@@ -104,9 +104,9 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
         if (!built) return;
         tried++;
         const op = built.graph.ops[0];
-        if (usesWasm(op as never, { arithmetic: 'xnnpack' })) fast++;
+        if (usesWasm(op as never, 'xnnpack')) fast++;
         const want = new Interpreter(built.graph).run([built.input])[0];
-        const got = new Interpreter(built.graph, { kernels: { int8: wasmInt8Kernels } }).run([built.input])[0];
+        const got = new Interpreter(built.graph, { kernels: { int8: fastInt8Kernels } }).run([built.input])[0];
         expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
       }),
       { numRuns: RUNS, seed: SEED },
@@ -132,7 +132,7 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
         const r = lcg(seed);
         const input = Int8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor(r() * 256) - 128);
         const want = new Interpreter(g).run([input])[0];
-        const got = new Interpreter(g, { kernels: { int8: wasmInt8Kernels } }).run([input])[0];
+        const got = new Interpreter(g, { kernels: { int8: fastInt8Kernels } }).run([input])[0];
         expect([...got]).toEqual([...want]);
       }),
       { numRuns: 200, seed: SEED },
@@ -171,7 +171,7 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
         const r = lcg(t.seed);
         const input = Int8Array.from({ length: t.n * t.h * t.w * t.c }, () => Math.floor(r() * 256) - 128);
         const want = new Interpreter(g).run([input])[0];
-        const got = new Interpreter(g, { kernels: { int8: wasmInt8Kernels } }).run([input])[0];
+        const got = new Interpreter(g, { kernels: { int8: fastInt8Kernels } }).run([input])[0];
         expect([...got]).toEqual([...want]);
       }),
       { numRuns: 300, seed: SEED },
@@ -200,7 +200,7 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
         const raw = Array.from({ length: 3 * 37 }, () => Math.floor(r() * 256));
         const input = from.dtype === 'uint8' ? Uint8Array.from(raw) : Int8Array.from(raw, (v) => v - 128);
         const reference = new Interpreter(g);
-        const fast = new Interpreter(g, { kernels: { int8: wasmInt8Kernels } });
+        const fast = new Interpreter(g, { kernels: { int8: fastInt8Kernels } });
         const want = reference.run([input])[0];
         const got = fast.run([input])[0];
         expect(got.constructor).toBe(want.constructor);
@@ -215,8 +215,8 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
 
   it('leave reference mode to the reference kernels', () => {
     const built = build({ ...fc.sample(caseArb, { numRuns: 1, seed: SEED })[0], kind: 'conv_2d', bias: true, h: 4, w: 4, kh: 1, kw: 1 })!;
-    expect(usesWasm(built.graph.ops[0] as never, { arithmetic: 'xnnpack' })).toBe(true);
-    expect(usesWasm(built.graph.ops[0] as never, { arithmetic: 'reference' })).toBe(false);
+    expect(usesWasm(built.graph.ops[0] as never, 'xnnpack')).toBe(true);
+    expect(usesWasm(built.graph.ops[0] as never, 'reference')).toBe(false);
   });
 
   it('the committed wasm/*.wasm are what assembly/*.ts build to', () => {

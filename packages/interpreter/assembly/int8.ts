@@ -1,6 +1,6 @@
 // AssemblyScript: int8 conv_2d / depthwise_conv_2d / fully_connected with WebAssembly SIMD, in the
-// interpreter's `xnnpack` arithmetic (ARITHMETIC.md). Built by `npm run build:wasm -w @octet/bench`
-// into wasm/int8.wasm; src/wasm-int8.ts plugs it in as a kernel table, and a property test pins it
+// interpreter's `xnnpack` arithmetic (ARITHMETIC.md). Built by `npm run build:wasm -w @octet/interpreter`
+// into wasm/int8.wasm; src/fast/int8.ts plugs it in as a kernel table, and a property test pins it
 // to the reference int8 kernels byte for byte.
 //
 // Memory is laid out by the JS side (no allocator here): every argument is a byte offset.

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { KernelContext } from '../kernel.ts';
 
 interface Memory {
   readonly buffer: ArrayBuffer;
@@ -13,16 +14,33 @@ const { WebAssembly: Wasm } = globalThis as unknown as {
 type Bytes = ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
 
 /**
- * One instance of a kernel module built from assembly/ (no allocator inside: the kernels take byte
- * offsets). Regions are handed out from the end of the module's own memory, 16-byte aligned, and
- * never freed: prepared kernels live as long as their interpreter, and the bench's process.
+ * A kernel module built from assembly/ (`wasm/<name>.wasm`, next to the sources): compiled once per
+ * process, on first use, synchronously (kernels are prepared inside the Interpreter constructor).
+ * Each interpreter instantiates it once (`instanceOf`), with a memory of its own.
  */
-export class WasmModule<E> {
+export class WasmKernels<E> {
+  private compiled: object | undefined;
+
+  constructor(private readonly file: URL) {}
+
+  /** This interpreter's instance (made on the first call with `ctx`, released with the interpreter). */
+  instanceOf(ctx: KernelContext): WasmInstance<E> {
+    return ctx.shared(this, () => new WasmInstance<E>((this.compiled ??= new Wasm.Module(readFileSync(this.file)))));
+  }
+}
+
+/**
+ * One instance of a kernel module, owned by one interpreter (no allocator inside: the kernels take
+ * byte offsets). Regions are handed out from the end of the instance's memory, 16-byte aligned, and
+ * never freed one by one: prepared kernels live as long as their interpreter, and the whole memory
+ * goes with it.
+ */
+export class WasmInstance<E> {
   readonly exports: E & { memory: Memory };
   private top: number;
 
-  constructor(file: URL) {
-    this.exports = new Wasm.Instance(new Wasm.Module(readFileSync(file)), {}).exports as E & { memory: Memory };
+  constructor(module: object) {
+    this.exports = new Wasm.Instance(module, {}).exports as E & { memory: Memory };
     this.top = this.exports.memory.buffer.byteLength;
   }
 

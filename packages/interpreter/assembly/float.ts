@@ -3,7 +3,7 @@
 // terms in (ky, kx, i) order; conv and fully_connected round every product and partial sum to
 // float32 (f32x4), depthwise accumulates in double (a float32 product is exact in double), clamps in
 // double and rounds to float32 once (f64x2). The SIMD lanes are different outputs, never parts of
-// one sum, so no sum is reordered. src/wasm-float.ts plugs it in; a property test pins it bit for bit.
+// one sum, so no sum is reordered. src/fast/float.ts plugs it in; a property test pins it bit for bit.
 
 /** Two float32 at `p`, widened to double lanes. */
 @inline
