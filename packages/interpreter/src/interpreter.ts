@@ -24,11 +24,22 @@ export const referenceKernels: KernelTables = { float: floatKernels, int8: int8K
 export type KernelOverrides = { readonly [F in KernelFamily]?: Partial<KernelTable> };
 
 /**
- * The fast kernels (WebAssembly SIMD, src/fast/): conv_2d, depthwise_conv_2d, fully_connected,
- * max_pool_2d, pad and int8↔uint8 quantize, each computing bit for bit what the reference kernel
- * computes (property tests) and handing to it whatever it does not take.
+ * The fast kernels, the interpreter's default (src/fast/): conv_2d, depthwise_conv_2d,
+ * fully_connected and int8 max_pool_2d in WebAssembly SIMD, pad and int8↔uint8 quantize as block
+ * copies; each computes bit for bit what the reference kernel computes (property tests) and hands
+ * to it whatever it does not take (non-constant weights, depth multipliers above 1, and every int8
+ * op in `reference` arithmetic).
  */
 export const fastKernels = { float: fastFloatKernels, int8: fastInt8Kernels } satisfies KernelOverrides;
+
+/** The tables an interpreter runs for `kernels` (InterpreterOptions): the reference ones, under the fast ones unless `'reference'`, under the entries given. */
+export function kernelTables(kernels: InterpreterOptions['kernels'] = 'fast'): KernelTables {
+  if (typeof kernels === 'string' && kernels !== 'fast' && kernels !== 'reference') {
+    throw new InterpreterError(`unknown kernels '${kernels}': use 'fast' (the default), 'reference', or kernel tables per family`);
+  }
+  const over: KernelOverrides = kernels === 'reference' ? {} : kernels === 'fast' ? fastKernels : { float: { ...fastKernels.float, ...kernels.float }, int8: { ...fastKernels.int8, ...kernels.int8 } };
+  return { float: { ...referenceKernels.float, ...over.float }, int8: { ...referenceKernels.int8, ...over.int8 } };
+}
 
 /**
  * Sees a value right after it is computed (graph inputs first, then each op's results in order).
@@ -39,8 +50,15 @@ export type ValueObserver = (value: Value, data: TypedArray, op: AnyOp | undefin
 export interface InterpreterOptions {
   /** Integer arithmetic of the int8 kernels (ARITHMETIC.md); float kernels ignore it. Default `xnnpack`. */
   arithmetic?: Arithmetic;
-  /** Kernels replacing the reference ones, per family: a whole table or some entries. */
-  kernels?: KernelOverrides;
+  /**
+   * Which kernels run. `'fast'` (the default): the fast tables (`fastKernels`, WebAssembly SIMD),
+   * which hand whatever they do not take to the reference kernels; `'reference'`: the reference
+   * TypeScript kernels only (`referenceKernels`), e.g. to time them or to rule the fast ones out.
+   * A table, or some entries per family, replaces those entries of the default (spread a
+   * `referenceKernels` table first to override the reference kernels alone). Every choice computes
+   * the same bits: the fast kernels are pinned to the reference ones by property tests.
+   */
+  kernels?: 'fast' | 'reference' | KernelOverrides;
   /** Called on every value at every invoke (the calibration observers). */
   onValue?: ValueObserver;
 }
@@ -88,7 +106,9 @@ interface Step {
 }
 
 /**
- * Runs a graph with the reference kernels, in the shape of TFLite's Python `Interpreter`.
+ * Runs a graph, in the shape of TFLite's Python `Interpreter`, with the fast kernels unless told
+ * otherwise (`kernels`). Each interpreter owns its kernels' WebAssembly instances and memory: they
+ * are released with it.
  * Tensor indices number the graph inputs first, then the constants (first-use order), then each
  * op's results in order: the order in which the IR printer lists them. The graph must not change
  * while an interpreter runs it.
@@ -114,10 +134,7 @@ export class Interpreter {
         return shared.get(key) as T;
       },
     };
-    const tables: KernelTables = {
-      float: { ...referenceKernels.float, ...opts.kernels?.float },
-      int8: { ...referenceKernels.int8, ...opts.kernels?.int8 },
-    };
+    const tables = kernelTables(opts.kernels);
 
     this.tensors = [...graph.inputs, ...graph.constants(), ...graph.ops.flatMap((op) => op.outputs)];
     this.tensors.forEach((v, i) => this.indices.set(v, i));

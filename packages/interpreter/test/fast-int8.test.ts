@@ -105,7 +105,7 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
         tried++;
         const op = built.graph.ops[0];
         if (usesWasm(op as never, 'xnnpack')) fast++;
-        const want = new Interpreter(built.graph).run([built.input])[0];
+        const want = new Interpreter(built.graph, { kernels: 'reference' }).run([built.input])[0];
         const got = new Interpreter(built.graph, { kernels: { int8: fastInt8Kernels } }).run([built.input])[0];
         expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength))).toBe(true);
       }),
@@ -131,7 +131,7 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
         g.outputs.push(g.add('pad', [x], { paddings }, { types: [{ dtype: 'int8', shape: shape.map((d, i) => d + paddings[2 * i] + paddings[2 * i + 1]), quant }] }));
         const r = lcg(seed);
         const input = Int8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor(r() * 256) - 128);
-        const want = new Interpreter(g).run([input])[0];
+        const want = new Interpreter(g, { kernels: 'reference' }).run([input])[0];
         const got = new Interpreter(g, { kernels: { int8: fastInt8Kernels } }).run([input])[0];
         expect([...got]).toEqual([...want]);
       }),
@@ -170,7 +170,7 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
         g.outputs.push(g.add('max_pool_2d', [x], attrs, { types: [{ dtype: 'int8', shape, quant }] }));
         const r = lcg(t.seed);
         const input = Int8Array.from({ length: t.n * t.h * t.w * t.c }, () => Math.floor(r() * 256) - 128);
-        const want = new Interpreter(g).run([input])[0];
+        const want = new Interpreter(g, { kernels: 'reference' }).run([input])[0];
         const got = new Interpreter(g, { kernels: { int8: fastInt8Kernels } }).run([input])[0];
         expect([...got]).toEqual([...want]);
       }),
@@ -199,7 +199,7 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
         const r = lcg(t.seed);
         const raw = Array.from({ length: 3 * 37 }, () => Math.floor(r() * 256));
         const input = from.dtype === 'uint8' ? Uint8Array.from(raw) : Int8Array.from(raw, (v) => v - 128);
-        const reference = new Interpreter(g);
+        const reference = new Interpreter(g, { kernels: 'reference' });
         const fast = new Interpreter(g, { kernels: { int8: fastInt8Kernels } });
         const want = reference.run([input])[0];
         const got = fast.run([input])[0];
@@ -211,6 +211,24 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
       }),
       { numRuns: 200, seed: SEED },
     );
+  });
+
+  it('leave reference arithmetic to the reference kernels: the default interpreter computes what they compute', () => {
+    let differs = 0;
+    fc.assert(
+      fc.property(caseArb, (t) => {
+        const built = build(t);
+        if (!built) return;
+        const want = new Interpreter(built.graph, { arithmetic: 'reference', kernels: 'reference' }).run([built.input])[0];
+        const got = new Interpreter(built.graph, { arithmetic: 'reference' }).run([built.input])[0];
+        expect([...got]).toEqual([...want]);
+        // the check has teeth: xnnpack arithmetic (what the wasm kernels compute) differs on some cases
+        const xnnpack = new Interpreter(built.graph).run([built.input])[0];
+        if (xnnpack.some((v, i) => v !== want[i])) differs++;
+      }),
+      { numRuns: 100, seed: SEED },
+    );
+    expect(differs).toBeGreaterThan(0);
   });
 
   it('leave reference mode to the reference kernels', () => {

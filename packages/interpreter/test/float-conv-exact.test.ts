@@ -1,8 +1,8 @@
 /**
- * The float conv kernels were restructured for speed (patch gathering, four filters or channels per
- * pass); their sums must stay exactly those of the textbook loops: bias first, then the taps in
- * (ky, kx, i) order, accumulated in double, rounded to float32 once. Checked bit for bit
- * (Object.is, so −0 and NaN count) against the loops written out below.
+ * The reference float conv kernels were restructured for speed (patch gathering, four filters or
+ * channels per pass); their sums must stay exactly those of the textbook loops written out below
+ * (bias first, then the taps in (ky, kx, i) order). Checked bit for bit (Object.is, so −0 and NaN
+ * count); the fast WebAssembly kernels are pinned to these by fast-float.test.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -63,7 +63,7 @@ function run(kind: 'conv_2d' | 'depthwise_conv_2d', t: Case, xs: Float32Array, w
   const operands = t.bias ? [x, w, b] : [x, w];
   g.outputs.push(kind === 'conv_2d' ? g.add('conv_2d', operands, geo) : g.add('depthwise_conv_2d', operands, { ...geo, depth_multiplier: t.m }));
   g.inputs.splice(t.bias ? 3 : 2);
-  return interpret(g, t.bias ? [xs, ws, bs] : [xs, ws])[0] as Float32Array;
+  return interpret(g, t.bias ? [xs, ws, bs] : [xs, ws], { kernels: 'reference' })[0] as Float32Array;
 }
 
 /** The textbook loop: one output at a time, taps in (ky, kx, i) order, out-of-bounds taps skipped. */
@@ -124,7 +124,7 @@ describe(`float conv kernels equal the textbook loops bit for bit (fast-check se
         g.outputs.push(g.add('fully_connected', t.bias ? [x, w, bv] : [x, w], { fused_activation: t.act }));
         if (!t.bias) g.inputs.splice(2);
         const [xs, ws, bs] = [values(t.rows * t.k, t.seed), values(t.o * t.k, t.seed + 1), values(t.o, t.seed + 2)];
-        const got = interpret(g, t.bias ? [xs, ws, bs] : [xs, ws])[0] as Float32Array;
+        const got = interpret(g, t.bias ? [xs, ws, bs] : [xs, ws], { kernels: 'reference' })[0] as Float32Array;
         const want = new Float32Array(t.rows * t.o);
         for (let r = 0; r < t.rows; r++)
           for (let o = 0; o < t.o; o++) {

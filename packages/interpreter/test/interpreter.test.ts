@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { constant, Graph, OctetError, parse, print, type AnyOp, type TensorType, type TypedArray, type Value } from '@octet/ir';
-import { Interpreter, interpret, InterpreterError, type Kernel } from '../src/index.ts';
+import { fastKernels, floatKernels, int8Kernels, Interpreter, interpret, InterpreterError, referenceKernels, type Kernel } from '../src/index.ts';
+import { kernelTables } from '../src/interpreter.ts';
 
 const f32 = (shape: number[]): TensorType => ({ dtype: 'float32', shape });
 
@@ -200,6 +201,28 @@ describe('kernel selection', () => {
     expect(interpret(g, [input], { kernels: { float: { relu: tenfold } }, arithmetic: 'reference' })).toEqual([new Float32Array([0, 20, 60])]);
     expect(modes).toEqual(['xnnpack', 'reference']);
     expect(interpret(g, [input])).toEqual([new Float32Array([0, 2, 6])]);
+  });
+
+  it('runs the fast kernels by default, the reference ones alone when asked, overrides over the default', () => {
+    const fastEntries = (['float', 'int8'] as const).flatMap((f) => Object.keys(fastKernels[f]).map((k) => [f, k] as const));
+    expect(fastEntries.length).toBeGreaterThan(0);
+    const defaults = kernelTables();
+    const reference = kernelTables('reference');
+    for (const [f, k] of fastEntries) {
+      const fast = (fastKernels[f] as Record<string, unknown>)[k];
+      expect(defaults[f][k as 'conv_2d'], `${f} ${k}`).toBe(fast);
+      expect(kernelTables('fast')[f][k as 'conv_2d']).toBe(fast);
+      expect(reference[f][k as 'conv_2d']).toBe((f === 'float' ? floatKernels : int8Kernels)[k as 'conv_2d']);
+    }
+    expect(reference).toEqual(referenceKernels);
+    // an override replaces its entry and leaves the other fast ones
+    const mine: Kernel<'conv_2d'> = () => () => {};
+    const over = kernelTables({ float: { conv_2d: mine } });
+    expect(over.float.conv_2d).toBe(mine);
+    expect(over.float.fully_connected).toBe(fastKernels.float.fully_connected);
+    expect(over.int8.conv_2d).toBe(fastKernels.int8.conv_2d);
+    expect(defaults.float.relu).toBe(floatKernels.relu);
+    expect(() => new Interpreter(new Graph('k'), { kernels: 'wasm' as never })).toThrow("unknown kernels 'wasm': use 'fast' (the default), 'reference', or kernel tables per family");
   });
 
   it('refuses constants without data (read from elided IR text)', () => {

@@ -5,7 +5,7 @@
 // Prints one JSON line: { ms, samples }.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fastKernels, Interpreter, type InterpreterOptions } from '@octet/interpreter';
+import { Interpreter, type InterpreterOptions } from '@octet/interpreter';
 import type { Value } from '@octet/ir';
 import { minMaxObserver } from '@octet/passes';
 import { read } from '@octet/tflite';
@@ -22,7 +22,7 @@ export async function calibrationMs(runtime: 'octet' | 'octet+wasm', model: Mode
       if (s !== undefined) minMaxObserver.update(s, data as Float32Array);
     },
   };
-  if (runtime === 'octet+wasm') opts.kernels = { float: fastKernels.float };
+  opts.kernels = runtime === 'octet+wasm' ? 'fast' : 'reference';
   const interpreter = new Interpreter(graph, opts);
   const samples = MODELS[model].representative(CALIBRATION_SAMPLES);
   interpreter.run([samples[0]]); // warm-up: buffers, JIT

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Converter } from '@octet/converter';
 import { asFloat32, readNpy } from '@octet/data';
-import { fastKernels, Interpreter } from '@octet/interpreter';
+import { Interpreter } from '@octet/interpreter';
 import { verify, type Graph, type Value } from '@octet/ir';
 import { minMaxObserver, runPipelineAsync, type Analyses, type CalibrationStatistics } from '@octet/passes';
 import { importModelJson } from '@octet/tfjs-importer';
@@ -20,7 +20,7 @@ function fastStatistics(graph: Graph, samples: Float32Array[]): CalibrationStati
   for (const v of graph.inputs) if (v.type.dtype === 'float32') states.set(v, minMaxObserver.init());
   for (const op of graph.ops) for (const o of op.outputs) if (o.type.dtype === 'float32') states.set(o, minMaxObserver.init());
   const interpreter = new Interpreter(graph, {
-    kernels: { float: fastKernels.float },
+    kernels: 'fast',
     onValue: (v, data) => {
       const s = states.get(v);
       if (s !== undefined) minMaxObserver.update(s, data as Float32Array);

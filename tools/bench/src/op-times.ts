@@ -4,7 +4,7 @@
 // each op), over `runs` invokes after a warm-up.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fastKernels, Interpreter, type InterpreterOptions } from '@octet/interpreter';
+import { Interpreter, type InterpreterOptions } from '@octet/interpreter';
 import type { AnyOp, TypedArray } from '@octet/ir';
 import { read } from '@octet/tflite';
 import { BENCH_IMAGES, MODELS, quantizeToUint8, type ModelName } from './models.ts';
@@ -67,7 +67,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const [file, model, runsArg] = args.filter((a) => a !== '--wasm') as [string, ModelName, string | undefined];
   const runs = Number(runsArg ?? 20);
   // --wasm: the WebAssembly SIMD tables for both families (@octet/interpreter's fastKernels)
-  const kernels = wasm ? fastKernels : {};
+  const kernels = wasm ? 'fast' : 'reference';
   const bytes = readFileSync(file);
   const input = read(bytes).inputs[0];
   const images = MODELS[model].benchImages(Math.min(BENCH_IMAGES[model], 16));

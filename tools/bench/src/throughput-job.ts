@@ -4,7 +4,7 @@
 // <file> is the .tflite for octet and litert, the tfjs model.json for tfjs. Prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fastKernels, Interpreter } from '@octet/interpreter';
+import { Interpreter } from '@octet/interpreter';
 import type { TypedArray } from '@octet/ir';
 import { read } from '@octet/tflite';
 import { DEFAULT_TIMING, timeSteps, type Timing, type TimingOptions } from './measure.ts';
@@ -36,7 +36,7 @@ function feed(bytes: Uint8Array, images: Float32Array[]): TypedArray[] {
 async function octet(file: string, images: Float32Array[], wasm: boolean): Promise<[Step, string, string]> {
   const bytes = readFileSync(file);
   const inputs = feed(bytes, images);
-  const kernels = wasm ? fastKernels : {};
+  const kernels = wasm ? 'fast' : 'reference';
   const interpreter = new Interpreter(read(bytes), { kernels });
   const what = wasm ? 'Octet interpreter, conv/depthwise/fully_connected from the WebAssembly SIMD tables (prototype, pinned to the reference kernels), the rest reference, 1 thread' : 'Octet interpreter, reference kernel table (TypeScript), 1 thread';
   return [(i) => interpreter.run([inputs[i % inputs.length]]), what, inputs[0].constructor.name];

@@ -210,7 +210,7 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
 /** pad by block copies (pad.ts), filling with the zero point as the reference does. */
 const pad: Kernel<'pad'> = (op, ctx) => {
   const ref = (int8Kernels.pad as Kernel<'pad'>)(op, ctx);
-  return op.inputs[0].type.dtype === 'int8' ? fastPad(op, op.outputs[0].type.quant!.zeroPoint[0]) : ref;
+  return ctx.arithmetic === 'xnnpack' && op.inputs[0].type.dtype === 'int8' ? fastPad(op, op.outputs[0].type.quant!.zeroPoint[0]) : ref;
 };
 
 /** max_pool_2d in xnnpack mode (XNNPACK's bounds); the reference kernel checks the parameters first. */
@@ -246,7 +246,7 @@ const quantize: Kernel<'quantize'> = (op, ctx) => {
   const [qi, qo] = [op.inputs[0].type.quant, op.outputs[0].type.quant];
   const kinds = `${op.inputs[0].type.dtype}>${op.outputs[0].type.dtype}`;
   const apart = qi && qo ? (kinds === 'uint8>int8' ? qi.zeroPoint[0] - qo.zeroPoint[0] : qo.zeroPoint[0] - qi.zeroPoint[0]) : 0;
-  const flip = (kinds === 'uint8>int8' || kinds === 'int8>uint8') && apart === 128 && fl(qi!.scale[0]) === fl(qo!.scale[0]) && qi!.scale.length === 1 && qo!.scale.length === 1;
+  const flip = ctx.arithmetic === 'xnnpack' && (kinds === 'uint8>int8' || kinds === 'int8>uint8') && apart === 128 && fl(qi!.scale[0]) === fl(qo!.scale[0]) && qi!.scale.length === 1 && qo!.scale.length === 1;
   if (!flip) return ref;
   let views: { of: TypedArrayLike; x: Uint8Array; y: Uint8Array; x4: Uint32Array; y4: Uint32Array } | undefined;
   return (ins, outs) => {
