@@ -35,7 +35,7 @@ describe('octet eval', () => {
     const p = parse(r.stdout);
     expect(p.count).toBe(10_000);
     expect(p.right / p.count).toBe(TFJS_ACCURACY);
-    expect(p.how).toBe("Octet's interpreter (xnnpack arithmetic)");
+    expect(p.how).toBe("Octet's interpreter (xnnpack arithmetic, fast kernels)");
   });
 
   it('the int8-I/O model: the same count in Octet and in LiteRT (through its uint8 twin) on 2,000 images', async () => {
@@ -52,6 +52,19 @@ describe('octet eval', () => {
     expect(b).toEqual({ ...a, how: b.how });
     // A working int8 model, not a constant guess: the float model gets about 98% of these.
     expect(a.right).toBeGreaterThan(1900);
+  });
+
+  it('--kernels reference: the same count as the default fast kernels, int8 model, 1,000 images', async () => {
+    const args = [int8File, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--normalize', '255', '--limit', '1000'];
+    const [fast, reference] = await Promise.all([octet(['eval', ...args]), octet(['eval', ...args, '--kernels', 'reference'])]);
+    expect(fast.code).toBe(0);
+    expect(reference.code).toBe(0);
+    const a = parse(fast.stdout);
+    const b = parse(reference.stdout);
+    expect(a.how).toBe("Octet's interpreter (xnnpack arithmetic, fast kernels)");
+    expect(b.how).toBe("Octet's interpreter (xnnpack arithmetic, reference kernels)");
+    expect(b).toEqual({ ...a, how: b.how });
+    expect(a.right).toBeGreaterThan(950);
   });
 
   it('.npy images (uint8) and labels (int64) give what the IDX files give; --limit takes the first n', async () => {
@@ -86,20 +99,23 @@ describe('octet eval', () => {
     );
   });
 
-  it('images and labels of different counts, labels that are not integers, --rounding reference with LiteRT: one line each, exit 1', async () => {
+  it('images and labels of different counts, labels that are not integers, --rounding reference or --kernels with LiteRT: one line each, exit 1', async () => {
     const labels = join(tmp, 'few.npy');
     writeNpy(labels, { shape: [5], data: new Uint8Array(5) });
     const floats = join(tmp, 'float-labels.npy');
     writeNpy(floats, { shape: [5], data: new Float32Array(5) });
-    const [count, notInt, rounding] = await Promise.all([
+    const [count, notInt, rounding, kernels] = await Promise.all([
       octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', labels, '--normalize', '255']),
       octet(['eval', floatFile, '--images', TEST_IMAGES, '--labels', floats, '--limit', '5']),
       octet(['eval', int8File, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--runtime', 'litert', '--rounding', 'reference']),
+      octet(['eval', int8File, '--images', TEST_IMAGES, '--labels', TEST_LABELS, '--runtime', 'litert', '--kernels', 'fast']),
     ]);
     expect(count.code).toBe(1);
     expect(count.stderr).toBe(`octet: ${TEST_IMAGES} has 10000 images, ${labels} has 5 labels: give one label per image\n`);
     expect(notInt.stderr).toBe(`octet: ${floats} holds float32 [5]: labels are one integer per image ([N], uint8/int32/int64, or an IDX label file)\n`);
     expect(rounding.code).toBe(1);
     expect(rounding.stderr).toBe("octet: --rounding reference chooses Octet's arithmetic; LiteRT computes what it computes (xnnpack): drop --rounding or use --runtime octet\n");
+    expect(kernels.code).toBe(1);
+    expect(kernels.stderr).toBe("octet: --kernels chooses Octet's kernels; LiteRT runs its own: drop --kernels or use --runtime octet\n");
   });
 });

@@ -1,7 +1,7 @@
 import { readNpy, writeNpy } from '@octet/data';
 import { Interpreter } from '@octet/interpreter';
 import { read } from '@octet/tflite';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatMnist, passThrough, quantizedMnist, removeTempDirs, tempDir, trainRows, twoOutputs, uint8ToInt8, writeFile } from './models.ts';
@@ -77,6 +77,24 @@ describe('octet run', () => {
       expect(r.stderr).toContain(`as QUANTIZE does in ${rounding} arithmetic`);
       expect(nums(readNpy(out).data)).toEqual(expected[rounding]);
     }
+  });
+
+  it('--kernels reference runs the reference kernels alone: the same bytes as the default fast kernels, float and int8', async () => {
+    for (const [name, file] of [['float', floatFile], ['int8', int8File]] as const) {
+      const runs = await Promise.all(
+        (['fast', 'reference'] as const).map(async (kernels) => {
+          const out = join(tmp, `k-${name}-${kernels}.npy`);
+          const r = await octet(['run', file, '--input', xFile, '-o', out, ...(kernels === 'fast' ? [] : ['--kernels', kernels])]);
+          expect(r.code).toBe(0);
+          expect(r.stdout).toMatch(new RegExp(`^${ROWS} inferences in \\d+ ms \\(xnnpack arithmetic, ${kernels} kernels\\)$`, 'm'));
+          return readFileSync(out);
+        }),
+      );
+      expect(runs[0].equals(runs[1]), name).toBe(true);
+    }
+    const bad = await octet(['run', int8File, '--input', xFile, '-o', join(tmp, 'never.npy'), '--kernels', 'wasm']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("option '--kernels <kernels>' argument 'wasm' is invalid. Allowed choices are fast, reference.");
   });
 
   it('--dequantize-output writes float32 scale · (q − zero point)', async () => {

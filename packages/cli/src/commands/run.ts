@@ -8,6 +8,7 @@ interface RunOptions {
   input: string[];
   output: string;
   rounding: Arithmetic;
+  kernels: 'fast' | 'reference';
   dequantizeOutput?: true;
 }
 
@@ -32,6 +33,14 @@ export const run: OctetCommand = {
           "integer arithmetic: xnnpack (what LiteRT computes by default) or reference (TFLite's reference kernels); float kernels ignore it",
           ['xnnpack', 'reference'] as const,
           'xnnpack',
+        ),
+      )
+      .addOption(
+        choiceOption(
+          '--kernels <kernels>',
+          "fast (WebAssembly SIMD, bit for bit the reference kernels) or reference (the TypeScript reference kernels alone): the same outputs, at different speeds",
+          ['fast', 'reference'] as const,
+          'fast',
         ),
       )
       .option('--dequantize-output', 'write int8/uint8 outputs as float32: scale · (q − zero point)')
@@ -74,7 +83,7 @@ async function runModel(model: string, o: RunOptions): Promise<void> {
   const unsupported = outputs.find((x) => !npyWritable(x.data));
   if (unsupported) throw new CliError(`output '${unsupported.value.name ?? '?'}' is ${unsupported.value.type.dtype}, which .npy files here do not hold: run a model whose outputs are float32, int8, uint8, int32 or int64`);
 
-  const it = new Interpreter(graph, { arithmetic: o.rounding });
+  const it = new Interpreter(graph, { arithmetic: o.rounding, kernels: o.kernels });
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
     const ys = it.run(feeds.map((f, k) => f.convert(t.row(rows[k], i))));
@@ -89,7 +98,7 @@ async function runModel(model: string, o: RunOptions): Promise<void> {
     const dtype = x.dequantize ? `float32 (dequantized from ${x.value.type.dtype})` : x.value.type.dtype;
     process.stdout.write(`${files[k]}: ${dtype} [${[count, ...x.rowShape].join(', ')}], output '${x.value.name ?? k}'\n`);
   });
-  process.stdout.write(`${count} inference${count === 1 ? '' : 's'} in ${ms.toFixed(0)} ms (${o.rounding} arithmetic)\n`);
+  process.stdout.write(`${count} inference${count === 1 ? '' : 's'} in ${ms.toFixed(0)} ms (${o.rounding} arithmetic, ${o.kernels} kernels)\n`);
 }
 
 /** y.npy for one output; y.0.npy, y.1.npy, ... for several. */
