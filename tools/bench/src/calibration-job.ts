@@ -1,7 +1,8 @@
-// What calibration costs with each kernel table: the float model run on the 100 representative
+// What calibration costs with each kernel choice: the float model run on the 100 representative
 // samples with a min/max observer on every value, as the converter's calibrate pass does
-// (packages/passes/src/quant/calibration.ts), timed in-process after one warm-up pass:
-//   node --import tsx tools/bench/src/calibration-job.ts <octet|octet+wasm> <model> <float.tflite>
+// (packages/passes/src/quant/calibration.ts, on the interpreter's default kernels), timed in-process
+// after one warm-up pass:
+//   node --import tsx tools/bench/src/calibration-job.ts <octet|octet-reference> <model> <float.tflite>
 // Prints one JSON line: { ms, samples }.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +12,7 @@ import { minMaxObserver } from '@octet/passes';
 import { read } from '@octet/tflite';
 import { CALIBRATION_SAMPLES, MODELS, type ModelName } from './models.ts';
 
-export async function calibrationMs(runtime: 'octet' | 'octet+wasm', model: ModelName, file: string): Promise<{ ms: number; samples: number }> {
+export async function calibrationMs(runtime: 'octet' | 'octet-reference', model: ModelName, file: string): Promise<{ ms: number; samples: number }> {
   const graph = read(readFileSync(file));
   // the converter's own observer, one state per float value, updated as its calibrate pass does
   const states = new Map<Value, ReturnType<typeof minMaxObserver.init>>();
@@ -22,7 +23,7 @@ export async function calibrationMs(runtime: 'octet' | 'octet+wasm', model: Mode
       if (s !== undefined) minMaxObserver.update(s, data as Float32Array);
     },
   };
-  opts.kernels = runtime === 'octet+wasm' ? 'fast' : 'reference';
+  opts.kernels = runtime === 'octet' ? 'fast' : 'reference';
   const interpreter = new Interpreter(graph, opts);
   const samples = MODELS[model].representative(CALIBRATION_SAMPLES);
   interpreter.run([samples[0]]); // warm-up: buffers, JIT
@@ -32,6 +33,6 @@ export async function calibrationMs(runtime: 'octet' | 'octet+wasm', model: Mode
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [runtime, model, file] = process.argv.slice(2) as ['octet' | 'octet+wasm', ModelName, string];
+  const [runtime, model, file] = process.argv.slice(2) as ['octet' | 'octet-reference', ModelName, string];
   console.log(JSON.stringify(await calibrationMs(runtime, model, file)));
 }

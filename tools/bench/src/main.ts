@@ -2,7 +2,7 @@
 // Converts each model (float and int8) with `octet convert` in a measured child process, then times every runtime on
 // every file in a child process of its own, prints the tables and writes bench-results/*.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,32 +91,15 @@ for (const model of models) {
     const row = { wallMs: run.wallMs, peakRssBytes: run.peakRssBytes, memoryMethod: run.memoryMethod, bytes: Number(summary[1]), convertMs: Number(summary[2]), load };
     conversions.push({ model, precision, tool: 'octet convert', command, status: 'ok', ...row, ...(stages ? { stages } : {}) });
     log(`${(run.wallMs / 1000).toFixed(2)} s\n`);
-    if (precision !== 'int8') continue;
-    // the same conversion with calibration on the fast float table (fast-convert-job.ts): same file?
-    const fastOut = join(modelsDir, `${model}_int8.fast.tflite`);
-    const fastArgv = node('fast-convert-job.ts', modelJson, npy, fastOut);
-    log(`convert ${model} int8 with fast calibration ... `);
-    const fast = await runMeasured(fastArgv, { cwd: ROOT });
-    const r = lastJsonLine<{ bytes: number; calibrateMs: number }>(fast.stdout);
-    const fastCommand = fastArgv.slice(1).map((a) => a.replace(ROOT + '/', '')).join(' ');
-    if (fast.exitCode === 0 && r) {
-      const identical = readFileSync(fastOut).equals(readFileSync(out));
-      const fastRow = { wallMs: fast.wallMs, peakRssBytes: fast.peakRssBytes, memoryMethod: fast.memoryMethod, bytes: r.bytes, convertMs: fast.wallMs, calibrateMs: r.calibrateMs, identical, load: loadavg()[0] };
-      conversions.push({ model, precision, tool: 'fast calibration', command: fastCommand, status: 'ok', ...fastRow });
-      log(`${(fast.wallMs / 1000).toFixed(2)} s, ${identical ? 'the same file' : 'A DIFFERENT FILE'}\n`);
-    } else {
-      const reason = failureReason(fast.stderr, fast.exitCode);
-      conversions.push({ model, precision, tool: 'fast calibration', command: fastCommand, status: 'not available', reason });
-      log(`not available: ${reason}\n`);
-    }
   }
 }
 
-// 1b. Calibration alone, with each kernel table (what a converter using the fast table would spend).
+// 1b. Calibration alone, with the interpreter's default (fast) kernels, as octet convert runs it, and
+//     with the reference kernels alone.
 const calibration: CalibrationRow[] = [];
 for (const model of models) {
   const file = files.get(`${model}/float`);
-  for (const runtime of ['octet', 'octet+wasm'] as const) {
+  for (const runtime of ['octet', 'octet-reference'] as const) {
     if (!runtimes.includes(runtime)) continue;
     if (!file) {
       calibration.push({ model, runtime, status: 'not available', reason: 'no float .tflite' });
@@ -151,7 +134,7 @@ for (const model of models) {
       }
       const cellName = `${runtime}:${model}:${precision}`;
       // one profile per thread (the main thread, tsx's loader thread): read the largest
-      const profile = opts.profile === cellName ? ['--cpu-prof', '--cpu-prof-dir', join(opts.out, 'profiles', cellName.replaceAll(':', '_').replace('+', '-'))] : [];
+      const profile = opts.profile === cellName ? ['--cpu-prof', '--cpu-prof-dir', join(opts.out, 'profiles', cellName.replaceAll(':', '_'))] : [];
       const argv = [process.execPath, ...profile, '--import', 'tsx', join(HERE, 'throughput-job.ts'), runtime, model, precision, file, JSON.stringify(timing)];
       log(`time ${cellName} ... `);
       const load = loadavg()[0];
@@ -175,7 +158,7 @@ if (runtimes.includes('litert')) {
   for (const model of models) {
     const file = files.get(`${model}/int8`);
     if (!file) continue;
-    for (const runtime of ['octet', 'octet+wasm'] as const) {
+    for (const runtime of ['octet', 'octet-reference'] as const) {
       if (!runtimes.includes(runtime)) continue;
       log(`pair ${runtime} with litert on ${model} int8 ... `);
       const run = await runJob(node('paired-job.ts', runtime, model, file, JSON.stringify(timing)));
@@ -226,13 +209,12 @@ for (const m of models) say(`inputs, ${m}: ${MODELS[m].inputs}; int8 calibration
 for (const [rt, b] of backends) say(`${rt}: ${b}`);
 say('\nThroughput (images/s, ms/image, ratio to LiteRT)');
 say(throughputTable(throughput));
-say('\nConversion, whole process (node start-up, tsx, module loading, import, calibration, quantization, emission, writing): `octet convert`,');
-say('and for int8 the same pipeline with calibration on the fast float table (src/fast-convert-job.ts; "same file" = byte-identical output)');
+say('\nConversion with `octet convert`, whole process (node start-up, tsx, module loading, import, calibration, quantization, emission, writing)');
 say(conversionTable(conversions));
 const measured = conversions.find((c): c is ConversionRow & { status: 'ok' } => c.status === 'ok');
 say(`peak RSS measured with ${measured?.memoryMethod ?? 'n/a'}`);
 if (calibration.length) {
-  say(`\nCalibration alone: the float model on the ${CALIBRATION_SAMPLES} representative samples with a min/max observer on every value (what the converter's calibrate pass runs), in-process`);
+  say(`\nCalibration alone: the float model on the ${CALIBRATION_SAMPLES} representative samples with a min/max observer on every value (what the converter's calibrate pass runs, on the default kernels), in-process`);
   say(calibrationTable(calibration));
 }
 say('\nTargets (issue 5); the throughput ratios come from the paired runs (ours and LiteRT in one process, rounds interleaved)');
@@ -246,6 +228,6 @@ const complete = !opts.quick && models.length === MODEL_NAMES.length && runtimes
 if (complete) writeFileSync(join(opts.out, 'latest.json'), json);
 say(`\nwrote ${join(opts.out, `${stamp}.json`).replace(ROOT + '/', '')}${complete ? ' and latest.json' : ' (not latest.json: a partial or --quick run)'}`);
 if (opts.profile) {
-  const dir = join(opts.out, 'profiles', opts.profile.replaceAll(':', '_').replace('+', '-'));
+  const dir = join(opts.out, 'profiles', opts.profile.replaceAll(':', '_'));
   say(existsSync(dir) ? `profiles (one per thread; the main thread's is the largest): ${dir.replace(ROOT + '/', '')}/` : `profile: cell ${opts.profile} did not run`);
 }

@@ -1,5 +1,5 @@
 // Where our interpreter spends its time, per op kind and per op (the bench's "why"):
-//   node --import tsx tools/bench/src/op-times.ts <file.tflite> <mnist|mobilenet_v2> [runs] [--wasm]
+//   node --import tsx tools/bench/src/op-times.ts <file.tflite> <mnist|mobilenet_v2> [runs] [--reference]
 // Times each op by the gap between consecutive value observations (the observer runs right after
 // each op), over `runs` invokes after a warm-up.
 import { readFileSync } from 'node:fs';
@@ -63,11 +63,11 @@ export function opTimes(bytes: Uint8Array, inputs: TypedArray[], runs: number, w
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  const wasm = args.includes('--wasm');
-  const [file, model, runsArg] = args.filter((a) => a !== '--wasm') as [string, ModelName, string | undefined];
+  const reference = args.includes('--reference');
+  const [file, model, runsArg] = args.filter((a) => a !== '--reference') as [string, ModelName, string | undefined];
   const runs = Number(runsArg ?? 20);
-  // --wasm: the WebAssembly SIMD tables for both families (@octet/interpreter's fastKernels)
-  const kernels = wasm ? 'fast' : 'reference';
+  // the interpreter's default kernels (WebAssembly SIMD where it has them), or --reference: the TypeScript ones alone
+  const kernels = reference ? 'reference' : 'fast';
   const bytes = readFileSync(file);
   const input = read(bytes).inputs[0];
   const images = MODELS[model].benchImages(Math.min(BENCH_IMAGES[model], 16));
@@ -80,7 +80,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const k = byKind.get(t.kind) ?? { ms: 0, n: 0, macs: 0 };
     byKind.set(t.kind, { ms: k.ms + t.ms, n: k.n + 1, macs: k.macs + t.macs });
   }
-  console.log(`${file}${wasm ? ' (wasm kernel tables)' : ''}: ${total.toFixed(3)} ms per invoke (sum over ops, mean of ${runs} runs)`);
+  console.log(`${file}${reference ? ' (reference kernels)' : ''}: ${total.toFixed(3)} ms per invoke (sum over ops, mean of ${runs} runs)`);
   console.log('\nper kind: ms, share, ops, GMAC/s');
   for (const [kind, k] of [...byKind].sort((a, b) => b[1].ms - a[1].ms)) {
     const gmacs = k.macs ? `  ${(k.macs / k.ms / 1e6).toFixed(2)} GMAC/s` : '';

@@ -1,6 +1,6 @@
 // Our interpreter against LiteRT on the same .tflite in one process, rounds interleaved, so that the
 // ratio of a target holds however busy the machine is:
-//   node --import tsx tools/bench/src/paired-job.ts <octet|octet+wasm> <model> <file.tflite> [timing JSON]
+//   node --import tsx tools/bench/src/paired-job.ts <octet|octet-reference> <model> <file.tflite> [timing JSON]
 // Prints one JSON line: { runtime, ratio, ratios, ours, litert } (images/s medians).
 import { DEFAULT_TIMING, timePaired, type TimingOptions } from './measure.ts';
 import type { ModelName } from './models.ts';

@@ -1,6 +1,6 @@
 import type { Timing } from './measure.ts';
 import { MODELS, type ModelName, type Precision } from './models.ts';
-import type { Runtime } from './throughput-job.ts';
+import { RUNTIME_TITLES, RUNTIMES, type Runtime } from './throughput-job.ts';
 
 export type Outcome<T> = ({ status: 'ok' } & T) | { status: 'not available'; reason: string };
 
@@ -15,8 +15,7 @@ export type ThroughputRow = { model: ModelName; precision: Precision; runtime: R
 export type ConversionRow = {
   model: ModelName;
   precision: Precision;
-  /** `octet convert`, or the converter's pipeline with calibration on the fast float table. */
-  tool: 'octet convert' | 'fast calibration';
+  tool: 'octet convert';
   command: string;
 } & Outcome<{
   wallMs: number;
@@ -28,22 +27,22 @@ export type ConversionRow = {
   /** With --stages: the Converter API run split by stage (its start-up first), in ms. */
   stages?: Record<string, number>;
   load?: number;
-  /** fast calibration: its calibration time, and whether the file equals octet convert's byte for byte. */
-  calibrateMs?: number;
-  identical?: boolean;
 }>;
 
-export type CalibrationRow = { model: ModelName; runtime: 'octet' | 'octet+wasm' } & Outcome<{ ms: number; samples: number }>;
+/** Our interpreter as it comes (fast kernels) or with `kernels: 'reference'`. */
+export type OctetRuntime = 'octet' | 'octet-reference';
+
+export type CalibrationRow = { model: ModelName; runtime: OctetRuntime } & Outcome<{ ms: number; samples: number }>;
 
 export function calibrationTable(rows: readonly CalibrationRow[]): string {
-  const body = rows.map((r) => [MODELS[r.model].title, r.runtime, r.status === 'ok' ? `${(r.ms / 1000).toFixed(2)} s` : `not available: ${r.reason}`, r.status === 'ok' ? `${(r.ms / r.samples).toFixed(1)} ms` : '']);
+  const body = rows.map((r) => [MODELS[r.model].title, RUNTIME_TITLES[r.runtime], r.status === 'ok' ? `${(r.ms / 1000).toFixed(2)} s` : `not available: ${r.reason}`, r.status === 'ok' ? `${(r.ms / r.samples).toFixed(1)} ms` : '']);
   return table(['model', 'kernels', 'calibration', 'per sample'], body);
 }
 
 /** Ours against LiteRT on one int8 file in one process, rounds interleaved (paired-job.ts). */
 export interface PairedRow {
   model: ModelName;
-  runtime: 'octet' | 'octet+wasm';
+  runtime: OctetRuntime;
   /** Median over round pairs of ours ÷ LiteRT. */
   ratio: number;
   ratios: number[];
@@ -96,23 +95,20 @@ function cell(rows: readonly ThroughputRow[], model: ModelName, precision: Preci
 /** The side-by-side table: one line per model and precision, one column per runtime; the notes say why a cell is empty. */
 export function throughputTable(rows: readonly ThroughputRow[]): string {
   const keys = [...new Map(rows.map((r) => [`${r.model}/${r.precision}`, r] as const)).values()];
-  const runtimes: Runtime[] = ['octet', 'octet+wasm', 'litert', 'tfjs'];
-  const body = keys.map((k) => [MODELS[k.model].title, k.precision, ...runtimes.map((rt) => cell(rows, k.model, k.precision, rt))]);
+  const body = keys.map((k) => [MODELS[k.model].title, k.precision, ...RUNTIMES.map((rt) => cell(rows, k.model, k.precision, rt))]);
   const notes = rows
     .filter((r): r is ThroughputRow & { status: 'not available' } => r.status === 'not available')
     .map((r) => `  n/a ${r.runtime} ${r.model} ${r.precision}: not available: ${r.reason}`);
-  return [table(['model', 'precision', 'octet', 'octet+wasm', 'LiteRT', 'tfjs'], body), ...notes].join('\n');
+  return [table(['model', 'precision', ...RUNTIMES.map((rt) => RUNTIME_TITLES[rt])], body), ...notes].join('\n');
 }
 
 export function conversionTable(rows: readonly ConversionRow[]): string {
   const body = rows.map((r) => {
-    const what = r.tool === 'octet convert' ? r.precision : `${r.precision}, fast calibration`;
+    const what = r.precision;
     if (r.status !== 'ok') return [MODELS[r.model].title, what, 'n/a', 'n/a', '', `not available: ${r.reason}`];
     const where =
-      r.tool === 'fast calibration'
-        ? `calibration ${((r.calibrateMs ?? 0) / 1000).toFixed(2)}, ${r.identical ? 'the same file as octet convert' : 'A DIFFERENT FILE from octet convert'}`
-        : `convert() ${(r.convertMs / 1000).toFixed(2)}, the rest ${((r.wallMs - r.convertMs) / 1000).toFixed(2)}` +
-          (r.stages ? `; API run: ${Object.entries(r.stages).map(([s, ms]) => `${s} ${(ms / 1000).toFixed(2)}`).join(', ')}` : '');
+      `convert() ${(r.convertMs / 1000).toFixed(2)}, the rest ${((r.wallMs - r.convertMs) / 1000).toFixed(2)}` +
+      (r.stages ? `; API run: ${Object.entries(r.stages).map(([s, ms]) => `${s} ${(ms / 1000).toFixed(2)}`).join(', ')}` : '');
     return [MODELS[r.model].title, what, `${(r.wallMs / 1000).toFixed(2)} s`, r.peakRssBytes === undefined ? '?' : `${int(r.peakRssBytes / MiB)} MiB`, int(r.bytes), where];
   });
   return table(['model', 'conversion', 'wall', 'peak RSS', 'bytes', 'where the time went (s)'], body, [0, 1, 5]);
@@ -122,7 +118,6 @@ export function conversionTable(rows: readonly ConversionRow[]): string {
 export function checkTargets(tp: readonly ThroughputRow[], conv: readonly ConversionRow[], paired: readonly PairedRow[] = []): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const conversion = (model: ModelName) => conv.find((c) => c.model === model && c.precision === 'int8' && c.tool === 'octet convert');
-  const fast = (model: ModelName) => conv.find((c) => c.model === model && c.precision === 'int8' && c.tool === 'fast calibration');
   const mnist = conversion('mnist');
   if (mnist?.status === 'ok') {
     const wallOk = mnist.wallMs <= 1000;
@@ -138,23 +133,21 @@ export function checkTargets(tp: readonly ThroughputRow[], conv: readonly Conver
   const mnv2 = conversion('mobilenet_v2');
   if (mnv2?.status === 'ok') {
     const met = mnv2.wallMs <= 11_000;
-    const f = fast('mobilenet_v2');
-    const withFast = f?.status === 'ok' ? `; with calibration on the fast float table ${(f.wallMs / 1000).toFixed(1)} s${f.identical ? ', the same file' : ', A DIFFERENT FILE'}` : '';
     checks.push({
       name: 'convert MobileNetV2 int8 (100 samples), whole process',
       target: '≤ 11 s wall',
-      measured: `${(mnv2.wallMs / 1000).toFixed(1)} s${withFast}`,
+      measured: `${(mnv2.wallMs / 1000).toFixed(1)} s`,
       met,
       ...(met ? {} : { gap: `${(mnv2.wallMs / 11_000).toFixed(2)}× the target` }),
     });
   } else checks.push({ name: 'convert MobileNetV2 int8', target: '≤ 11 s', measured: mnv2 ? `not available: ${mnv2.reason}` : 'not run', met: undefined });
-  for (const [model, want, runtime] of [['mnist', 1.0, 'octet'], ['mnist', 1.0, 'octet+wasm'], ['mobilenet_v2', 0.25, 'octet'], ['mobilenet_v2', 0.25, 'octet+wasm']] as const) {
+  // judged on the interpreter as it comes (its default, fast kernels)
+  for (const [model, want, runtime] of [['mnist', 1.0, 'octet'], ['mobilenet_v2', 0.25, 'octet']] as const) {
     const pair = paired.find((p) => p.model === model && p.runtime === runtime);
     const ratio = pair?.ratio ?? ratioToLiteRt(tp, model, 'int8', runtime);
     const name = `${runtime} int8 ${model} throughput vs LiteRT (1 thread${pair ? ', paired' : ''})`;
     if (ratio === undefined) {
       const row = tp.find((r) => r.model === model && r.precision === 'int8' && r.runtime === runtime);
-      if (!row && runtime === 'octet+wasm') continue;
       checks.push({ name, target: `≥ ${want.toFixed(2)}× LiteRT`, measured: row?.status === 'not available' ? `not available: ${row.reason}` : 'not run', met: undefined });
       continue;
     }

@@ -1,6 +1,6 @@
 // Times one runtime on one model, batch 1, in a process of its own (so that one runtime's JIT
 // state, heap and wasm memory never weigh on another's figures):
-//   node --import tsx tools/bench/src/throughput-job.ts <octet|litert|tfjs> <model> <float|int8> <file> [timing JSON]
+//   node --import tsx tools/bench/src/throughput-job.ts <octet|octet-reference|litert|tfjs> <model> <float|int8> <file> [timing JSON]
 // <file> is the .tflite for octet and litert, the tfjs model.json for tfjs. Prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,9 +10,17 @@ import { read } from '@octet/tflite';
 import { DEFAULT_TIMING, timeSteps, type Timing, type TimingOptions } from './measure.ts';
 import { BENCH_IMAGES, MODELS, quantizeToUint8, type ModelName, type Precision } from './models.ts';
 
-/** `octet+wasm`: our interpreter with the WebAssembly SIMD kernel tables (@octet/interpreter's fastKernels). */
-export const RUNTIMES = ['octet', 'octet+wasm', 'litert', 'tfjs'] as const;
+/** `octet`: our interpreter as it comes (its fast kernels); `octet-reference`: with `kernels: 'reference'`, the TypeScript kernels alone. */
+export const RUNTIMES = ['octet', 'octet-reference', 'litert', 'tfjs'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
+
+/** How the tables title each runtime. */
+export const RUNTIME_TITLES: { readonly [R in Runtime]: string } = {
+  octet: 'octet',
+  'octet-reference': 'octet (reference kernels)',
+  litert: 'LiteRT',
+  tfjs: 'tfjs',
+};
 
 export interface ThroughputResult {
   runtime: Runtime;
@@ -33,12 +41,14 @@ function feed(bytes: Uint8Array, images: Float32Array[]): TypedArray[] {
   return images.map((x) => quantizeToUint8(x, q.scale[0], q.zeroPoint[0]));
 }
 
-async function octet(file: string, images: Float32Array[], wasm: boolean): Promise<[Step, string, string]> {
+async function octet(file: string, images: Float32Array[], kernels: 'fast' | 'reference'): Promise<[Step, string, string]> {
   const bytes = readFileSync(file);
   const inputs = feed(bytes, images);
-  const kernels = wasm ? 'fast' : 'reference';
   const interpreter = new Interpreter(read(bytes), { kernels });
-  const what = wasm ? 'Octet interpreter, conv/depthwise/fully_connected from the WebAssembly SIMD tables (prototype, pinned to the reference kernels), the rest reference, 1 thread' : 'Octet interpreter, reference kernel table (TypeScript), 1 thread';
+  const what =
+    kernels === 'fast'
+      ? 'Octet interpreter, its default kernels: conv/depthwise/fully_connected (and int8 max_pool) in WebAssembly SIMD, pinned to the reference kernels, the rest reference TypeScript, 1 thread'
+      : "Octet interpreter, kernels: 'reference' (TypeScript only), 1 thread";
   return [(i) => interpreter.run([inputs[i % inputs.length]]), what, inputs[0].constructor.name];
 }
 
@@ -85,8 +95,8 @@ async function tfjs(modelJson: string, images: Float32Array[], imageShape: numbe
 export async function prepare(runtime: Runtime, model: ModelName, file: string): Promise<[Step, string, string]> {
   const spec = MODELS[model];
   const images = spec.benchImages(BENCH_IMAGES[model]);
-  return runtime === 'octet' || runtime === 'octet+wasm'
-    ? octet(file, images, runtime === 'octet+wasm')
+  return runtime === 'octet' || runtime === 'octet-reference'
+    ? octet(file, images, runtime === 'octet' ? 'fast' : 'reference')
     : runtime === 'litert'
       ? litert(file, images)
       : tfjs(file, images, spec.imageShape);
