@@ -34,6 +34,8 @@ export {
 } from './quant/params.ts';
 export { quantizeBias, quantizeWeightData } from './quant/constants.ts';
 export { calibrate, calibrateSync, CalibrationError, type CalibrateOptions } from './quant/calibration.ts';
+export { mseObserver } from './quant/mse-observer.ts';
+export { OBSERVERS } from './passes/calibrate.ts';
 export {
   minMaxObserver,
   type Analyses,

@@ -1,5 +1,6 @@
 import type { Pass } from './pass.ts';
 import { calibrate } from './passes/calibrate.ts';
+import { correctBias } from './passes/correct-bias.ts';
 import { checkInt8Legality } from './passes/check-int8-legality.ts';
 import { floatFallback } from './passes/float-fallback.ts';
 import { foldBatchNorm } from './passes/fold-batch-norm.ts';
@@ -25,6 +26,7 @@ export const PASSES = {
   'fold-fake-quant': foldFakeQuant,
   'check-int8-legality': checkInt8Legality,
   calibrate,
+  'correct-bias': correctBias,
   'quantize-weights': quantizeWeights,
   'float-fallback': floatFallback,
   'quantize-activations': quantizeActivations,

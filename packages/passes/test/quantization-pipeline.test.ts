@@ -3,7 +3,7 @@
 import { DiagnosticError, parse, print, quantizationProblems, verify, type Graph } from '@octet/ir';
 import { Interpreter } from '@octet/interpreter';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, parsePipeline, quantizationPipeline, RecipeError, runPipelineAsync, type QuantizationRecipe } from '../src/index.ts';
+import { DEFAULT_RECIPE, parsePipeline, quantizationPipeline, RecipeError, resolvePasses, runPipelineAsync, type QuantizationRecipe } from '../src/index.ts';
 
 const recipe = (r: Partial<QuantizationRecipe>): QuantizationRecipe => ({ ...DEFAULT_RECIPE, ...r });
 
@@ -31,6 +31,52 @@ describe('quantizationPipeline(recipe)', () => {
       'quantize-activations',
       'retype-io{output=int8}',
     ]);
+  });
+
+  it('adds the calibration observer and bias correction of an int8 recipe, options inline', () => {
+    expect(quantizationPipeline(recipe({ mode: 'int8', calibration: 'mse' }))).toEqual([
+      'fold-fake-quant',
+      'calibrate{observer=mse}',
+      'quantize-weights',
+      'float-fallback',
+      'quantize-activations',
+    ]);
+    expect(quantizationPipeline(recipe({ mode: 'int8', biasCorrection: true }))).toEqual([
+      'fold-fake-quant',
+      'calibrate{channel-means=true}',
+      'correct-bias',
+      'quantize-weights',
+      'float-fallback',
+      'quantize-activations',
+    ]);
+    // correct-bias rounds the weights as quantize-weights will: the same dense option for both
+    expect(quantizationPipeline(recipe({ mode: 'int8', calibration: 'mse', biasCorrection: true, perChannelDense: false, integerOnly: true, inputType: 'int8', outputType: 'uint8' }))).toEqual([
+      'fold-fake-quant',
+      'check-int8-legality',
+      'calibrate{observer=mse channel-means=true}',
+      'correct-bias{dense=per-tensor}',
+      'quantize-weights{dense=per-tensor}',
+      'quantize-activations',
+      'retype-io{input=int8 output=uint8}',
+      'check-int8-legality',
+    ]);
+    // the defaults written out change nothing
+    expect(quantizationPipeline(recipe({ mode: 'int8', calibration: 'minmax', biasCorrection: false }))).toEqual(quantizationPipeline(recipe({ mode: 'int8' })));
+    expect(quantizationPipeline(recipe({ mode: 'dynamic', calibration: 'minmax', biasCorrection: false }))).toEqual(['quantize-dynamic-range']);
+  });
+
+  it('gives names with both calibrate options that resolve, as a list or as one --passes string', () => {
+    const names = quantizationPipeline(recipe({ mode: 'int8', calibration: 'mse', biasCorrection: true, perChannelDense: false }));
+    expect(parsePipeline(names.join(','))).toEqual(names);
+    expect(resolvePasses(names).map((p) => p.name)).toEqual(['fold-fake-quant', 'calibrate', 'correct-bias', 'quantize-weights', 'float-fallback', 'quantize-activations']);
+  });
+
+  it('refuses an mse calibration or bias correction outside mode int8 (nothing else calibrates)', () => {
+    expect(() => quantizationPipeline(recipe({ mode: 'dynamic', calibration: 'mse' }))).toThrow(RecipeError);
+    expect(() => quantizationPipeline(recipe({ mode: 'dynamic', calibration: 'mse' }))).toThrow('calibration mse needs mode int8 (got dynamic): only full integer quantization calibrates');
+    expect(() => quantizationPipeline(recipe({ mode: 'float16', biasCorrection: true }))).toThrow('bias correction needs mode int8 (got float16): only full integer quantization calibrates');
+    expect(() => quantizationPipeline(recipe({ mode: 'float', calibration: 'mse', biasCorrection: true }))).toThrow(RecipeError);
+    expect(() => quantizationPipeline(recipe({ mode: 'dynamic', perChannelDense: false, biasCorrection: true }))).toThrow(RecipeError);
   });
 
   it('gives names that resolve, as a list or as one --passes string', () => {
@@ -122,6 +168,38 @@ describe('int8 conversions through the pipeline', () => {
       const [b] = new Interpreter(u8).run([Uint8Array.from(x, (v) => v + 128)]) as Uint8Array[];
       expect(Array.from(b, (v) => v - 128)).toEqual(Array.from(a));
     }
+  });
+
+  it('with bias correction: the same int8 weights, and an int32 dense bias moved by −Σ (ŵ − w)·E[x] / (s_x·s_w), to within its two roundings', async () => {
+    const plain = await convert(withDiv(), {});
+    const corrected = await convert(withDiv(), { biasCorrection: true });
+    verify(corrected);
+    expect(quantizationProblems(corrected)).toEqual([]);
+    expect(corrected.ops.map((op) => op.kind)).toEqual(plain.ops.map((op) => op.kind));
+    const dense = (g: Graph) => g.ops.find((op) => op.kind === 'fully_connected')!;
+    const [p, c] = [dense(plain), dense(corrected)];
+    expect(Array.from(c.inputs[1].data as Int8Array)).toEqual(Array.from(p.inputs[1].data as Int8Array));
+    expect(c.inputs[0].type.quant).toEqual(p.inputs[0].type.quant); // the same calibration: the same input scale
+    const sx = c.inputs[0].type.quant!.scale[0];
+    const { scale: sw } = c.inputs[1].type.quant!;
+    const w = withDiv().ops[0].inputs[1].data as Float32Array; // [3, 4]
+    const wq = Array.from(c.inputs[1].data as Int8Array, (q, i) => q * sw[Math.floor(i / 4)]);
+    const ex = [0, 1, 2, 3].map((k) => DATA.reduce((a, [x]) => a + (x as Float32Array)[k], 0) / DATA.length);
+    const bp = p.inputs[2].data as Int32Array;
+    const bc = c.inputs[2].data as Int32Array;
+    for (let o = 0; o < 3; o++) {
+      let err = 0;
+      for (let k = 0; k < 4; k++) err += (wq[o * 4 + k] - w[o * 4 + k]) * ex[k];
+      expect(Math.abs(bc[o] - bp[o] + err / (sx * sw[o])), `channel ${o}: ${bp[o]} -> ${bc[o]}, correction ${-err / (sx * sw[o])}`).toBeLessThanOrEqual(1.001);
+    }
+    expect(Array.from(bc)).not.toEqual(Array.from(bp));
+  });
+
+  it('with mse calibration and bias correction together: a valid int8 graph, the same ops', async () => {
+    const both = await convert(withDiv(), { calibration: 'mse', biasCorrection: true, integerOnly: false });
+    verify(both);
+    expect(quantizationProblems(both)).toEqual([]);
+    expect(both.ops.map((op) => op.kind)).toEqual((await convert(withDiv(), {})).ops.map((op) => op.kind));
   });
 
   it('float I/O: a quantize after the float input, a dequantize before the float output, no parameters left on float tensors', async () => {

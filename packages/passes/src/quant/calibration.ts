@@ -56,10 +56,12 @@ function startCalibration(graph: Graph, dataset: RepresentativeDataset, opts: Ca
       producers.set(o, describeOp(op));
     }
   }
+  const sums = opts.channelMeans ? channelSums(graph) : new Map<Value, ChannelSum>();
   const interpreter = new Interpreter(graph, {
     onValue: (v, data) => {
       const s = states.get(v);
       if (s !== undefined) observer.update(s, data as Float32Array);
+      sums.get(v)?.add(data as Float32Array);
     },
   });
   const staged = graph.inputs.map((v) => new Float32Array(v.type.shape.reduce((a, b) => a * b, 1)));
@@ -87,9 +89,54 @@ function startCalibration(graph: Graph, dataset: RepresentativeDataset, opts: Ca
         });
       }
       if (problems.length) throw new DiagnosticError(problems);
-      return { observer: observer.name, samples, values };
+      const channelMeans = opts.channelMeans ? { channelMeans: new Map([...sums].map(([v, s]) => [v, s.means()])) } : {};
+      return { observer: observer.name, samples, values, ...channelMeans };
     },
   };
+}
+
+/** The float values that weighted ops read as data: their channel means are what correct-bias needs. */
+const WEIGHTED = new Set(['conv_2d', 'depthwise_conv_2d', 'fully_connected']);
+
+interface ChannelSum {
+  add(data: Float32Array): void;
+  /** Per channel (last axis), the mean over every position seen (NaN and infinities skipped). */
+  means(): Float64Array;
+}
+
+function channelSums(graph: Graph): Map<Value, ChannelSum> {
+  const sums = new Map<Value, ChannelSum>();
+  for (const op of graph.ops) {
+    const x = op.inputs[0];
+    if (!WEIGHTED.has(op.kind) || !x || x.type.dtype !== 'float32' || x.data || sums.has(x)) continue;
+    // fully_connected reads its input as rows of the weights' inner size, whatever the input's rank
+    const channels = op.kind === 'fully_connected' ? op.inputs[1].type.shape[1] : x.type.shape[x.type.shape.length - 1];
+    const sum = new Float64Array(channels);
+    const count = new Float64Array(channels);
+    const sumBefore = new Float64Array(channels);
+    sums.set(x, {
+      add(data) {
+        // position by position, channels innermost; a NaN or infinity spoils its channel's sum, which
+        // is then redone skipping them (rare: calibration data is normally finite)
+        const positions = data.length / channels;
+        for (let p = 0, i = 0; p < positions; p++) for (let c = 0; c < channels; c++, i++) sum[c] += data[i];
+        for (let c = 0; c < channels; c++) {
+          if (sum[c] - sum[c] === 0) {
+            count[c] += positions;
+            continue;
+          }
+          let s = 0;
+          let n = 0;
+          for (let i = c; i < data.length; i += channels) if (data[i] - data[i] === 0) (s += data[i]), n++;
+          sum[c] = sumBefore[c] + s;
+          count[c] += n;
+        }
+        sumBefore.set(sum);
+      },
+      means: () => sum.map((s, c) => (count[c] > 0 ? s / count[c] : 0)),
+    });
+  }
+  return sums;
 }
 
 /** The entry as the interpreter's inputs: one float32 array per input, of the input's size (converted from other numeric arrays). */

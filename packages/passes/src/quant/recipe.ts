@@ -13,6 +13,10 @@ export interface QuantizationRecipe {
   outputType: 'float32' | 'int8' | 'uint8';
   /** fully_connected weights per output channel (TensorFlow's default) or, when false, per tensor. */
   perChannelDense: boolean;
+  /** int8 only: the calibration observer (minmax: TFLite's; mse: Octet's clipping of two-signed ranges). */
+  calibration?: 'minmax' | 'mse';
+  /** int8 only: move each weighted op's mean weight-rounding error into its bias (correct-bias). */
+  biasCorrection?: boolean;
 }
 
 export const DEFAULT_RECIPE: Readonly<QuantizationRecipe> = Object.freeze({
@@ -34,10 +38,13 @@ export class RecipeError extends OctetError {
  * that cannot be integer fails at once, listing every offending op.
  */
 export function quantizationPipeline(recipe: QuantizationRecipe): string[] {
-  const { mode, integerOnly, inputType, outputType, perChannelDense } = recipe;
+  const { mode, integerOnly, inputType, outputType, perChannelDense, calibration = 'minmax', biasCorrection = false } = recipe;
   const dense = perChannelDense ? '' : '{dense=per-tensor}';
   if (mode !== 'int8') {
     if (integerOnly) throw new RecipeError(`integer-only conversion needs mode int8 (got ${mode}): give a representative dataset and --mode int8, or drop --integer-only`);
+    if (calibration !== 'minmax' || biasCorrection) {
+      throw new RecipeError(`${biasCorrection ? 'bias correction' : `calibration ${calibration}`} needs mode int8 (got ${mode}): only full integer quantization calibrates`);
+    }
     if (inputType !== 'float32' || outputType !== 'float32') {
       throw new RecipeError(`${inputType !== 'float32' ? `input type ${inputType}` : `output type ${outputType}`} needs mode int8 (got ${mode}): only a fully quantized model has int8 or uint8 tensors at its boundary`);
     }
@@ -54,7 +61,8 @@ export function quantizationPipeline(recipe: QuantizationRecipe): string[] {
       return [
         'fold-fake-quant',
         ...(integerOnly ? ['check-int8-legality'] : []),
-        'calibrate',
+        calibrateSpec(calibration, biasCorrection),
+        ...(biasCorrection ? [`correct-bias${dense}`] : []),
         `quantize-weights${dense}`,
         ...(integerOnly ? [] : ['float-fallback']),
         'quantize-activations',
@@ -64,4 +72,10 @@ export function quantizationPipeline(recipe: QuantizationRecipe): string[] {
       ];
     }
   }
+}
+
+/** calibrate with its options written out only where they differ from the defaults. */
+function calibrateSpec(observer: 'minmax' | 'mse', channelMeans: boolean): string {
+  const opts = [observer !== 'minmax' ? `observer=${observer}` : '', channelMeans ? 'channel-means=true' : ''].filter(Boolean);
+  return opts.length ? `calibrate{${opts.join(' ')}}` : 'calibrate';
 }

@@ -28,6 +28,8 @@ export interface CalibrationInput {
   onProgress?: (p: CalibrationProgress) => void;
   /** The observer; TFLite's global min/max when absent. */
   observer?: Observer;
+  /** Also record the channel means that correct-bias reads. */
+  channelMeans?: boolean;
 }
 
 /** What an observer settles on for one value. */
@@ -56,6 +58,12 @@ export interface CalibrationStatistics {
   samples: number;
   /** Per float value (graph inputs and op results), keyed by the value itself. */
   values: Map<Value, ValueStatistics>;
+  /**
+   * The mean of each channel (last axis) of the values that weighted ops read as data (conv_2d,
+   * depthwise_conv_2d, fully_connected input 0), over every entry and position: what correct-bias
+   * needs. A few numbers per channel, like the ranges.
+   */
+  channelMeans?: Map<Value, Float64Array>;
 }
 
 /** Analysis results shared along a pipeline run (PassContext.analyses). */

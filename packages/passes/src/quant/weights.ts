@@ -27,7 +27,7 @@ export function quantizeGraphWeights(graph: Graph, opts: WeightOptions): number 
     const i = rule.weights.operand;
     const w = op.inputs[i];
     if (!w || w.type.dtype !== 'float32' || !(w.data instanceof Float32Array) || numElements(w.type.shape) < opts.minElements) continue;
-    const axis = op.kind === 'fully_connected' && opts.denseSingleScale ? undefined : rule.weights.axis;
+    const axis = weightAxis(op, rule.weights.axis, opts.denseSingleScale);
     const key = String(axis);
     let byAxis = done.get(w);
     if (!byAxis) done.set(w, (byAxis = new Map()));
@@ -54,7 +54,16 @@ export function quantizeGraphWeights(graph: Graph, opts: WeightOptions): number 
   return count;
 }
 
-function quantizeOne(op: AnyOp, w: Value, axis: number | undefined): Value | string {
+/** The axis of `op`'s weight scales: the table's, or none for fully_connected asked per tensor. */
+export function weightAxis(op: AnyOp, axis: number, denseSingleScale: boolean): number | undefined {
+  return op.kind === 'fully_connected' && denseSingleScale ? undefined : axis;
+}
+
+/**
+ * The int8 weights quantize-weights gives operand `w` of `op` (axis undefined: per tensor), or why it
+ * cannot; correct-bias asks the same question beforehand, to know each weight's rounding error.
+ */
+export function quantizeOne(op: AnyOp, w: Value, axis: number | undefined): Value | string {
   const fixed = w.type.quant;
   if (fixed) {
     // Parameters folded from a fake_quant on the weights: kept, if symmetric as TFLite's int8 weights must be.
