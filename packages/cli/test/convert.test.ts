@@ -50,7 +50,7 @@ describe('octet convert', () => {
   it('--help lists every flag of issue 4\'s table and --print-pipeline', async () => {
     const r = await octet(['convert', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['-o, --output <file>', '--input-shape <dims>', '--mode <mode>', '--representative <data>', '--samples <n>', '--integer-only', '--input-type <type>', '--output-type <type>', '--calibration <observer>', '--per-tensor-dense', '--print-pipeline']) {
+    for (const flag of ['-o, --output <file>', '--input-shape <dims>', '--mode <mode>', '--representative <data>', '--samples <n>', '--integer-only', '--input-type <type>', '--output-type <type>', '--calibration <observer>', '--bias-correction', '--per-tensor-dense', '--print-pipeline']) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toMatch(/choices:\s+"float",\s+"dynamic",\s+"float16",\s+"int8"/);
@@ -248,6 +248,23 @@ describe('octet convert', () => {
       expect(io.stderr).toBe('octet: --input-type uint8 needs --mode int8 (got --mode float): only a fully quantized model has int8 or uint8 inputs and outputs\n');
       expect(only.stderr).toBe('octet: --integer-only needs --mode int8 (got --mode dynamic): only a fully quantized model can be integer-only\n');
       expect(existsSync(file('x.tflite'))).toBe(false);
+    });
+
+    it('--calibration mse and --bias-correction reach the Converter: the same bytes as the passes with that recipe, other than the TFLite-parity file, and named in the summary', async () => {
+      const args = [...int8, '--integer-only', '--input-type', 'uint8', '--output-type', 'uint8', '--calibration', 'mse', '--bias-correction'];
+      const [r, shown] = await Promise.all([
+        octet(['convert', MNIST_JSON, '-o', file('mse-bc.tflite'), ...args]),
+        octet(['convert', MNIST_JSON, '--print-pipeline', ...args]),
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/, int8, integer-only, uint8 in, uint8 out, mse calibration, bias-corrected, converted in \d+ ms\n$/);
+      expect(shown.stdout.trim().split(',')).toContain('calibrate{observer=mse channel-means=true}');
+      expect(shown.stdout.trim().split(',')).toContain('correct-bias');
+      expect(Buffer.compare(bytesOf('mse-bc.tflite'), await quantizedMnist('uint8', true, { calibration: 'mse', biasCorrection: true }))).toBe(0);
+      expect(Buffer.compare(bytesOf('mse-bc.tflite'), bytesOf('uint8.tflite'))).not.toBe(0);
+      const bad = await octet(['convert', MNIST_JSON, '-o', file('y.tflite'), '--mode', 'dynamic', '--bias-correction']);
+      expect(bad.stderr).toBe('octet: --bias-correction needs --mode int8 (got --mode dynamic): only full integer quantization calibrates\n');
+      expect(existsSync(file('y.tflite'))).toBe(false);
     });
 
     it('--print-pipeline shows the int8 passes without reading data', async () => {

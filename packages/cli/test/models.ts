@@ -1,7 +1,7 @@
 import { Converter } from '@octet/converter';
 import { loadMnist, writeNpy } from '@octet/data';
 import { Graph, type QuantParams } from '@octet/ir';
-import { quantizationPipeline, runPipelineAsync } from '@octet/passes';
+import { quantizationPipeline, runPipelineAsync, type QuantizationRecipe } from '@octet/passes';
 import { emit } from '@octet/tflite';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,16 +45,16 @@ export type IoType = 'float32' | 'int8' | 'uint8';
  * The MNIST fixture quantized to int8 by the passes directly (calibrated on the first 100 training
  * images / 255), independent of `octet convert`: the files that run, inspect, verify and eval read.
  */
-export async function quantizedMnistGraph(io: IoType, integerOnly = io !== 'float32'): Promise<Graph> {
+export async function quantizedMnistGraph(io: IoType, integerOnly = io !== 'float32', beyondTflite: Pick<QuantizationRecipe, 'calibration' | 'biasCorrection'> = {}): Promise<Graph> {
   const graph = await Converter.fromModelJson(MNIST_JSON).convertToGraph();
   const x = trainRows(100);
   const dataset = Array.from({ length: 100 }, (_, i) => [x.subarray(i * 784, (i + 1) * 784)]);
-  await runPipelineAsync(graph, quantizationPipeline({ mode: 'int8', integerOnly, inputType: io, outputType: io, perChannelDense: true }), { calibration: { dataset } });
+  await runPipelineAsync(graph, quantizationPipeline({ mode: 'int8', integerOnly, inputType: io, outputType: io, perChannelDense: true, ...beyondTflite }), { calibration: { dataset } });
   return graph;
 }
 
-export async function quantizedMnist(io: IoType, integerOnly = io !== 'float32'): Promise<Uint8Array> {
-  return emit(await quantizedMnistGraph(io, integerOnly));
+export async function quantizedMnist(io: IoType, integerOnly = io !== 'float32', beyondTflite: Pick<QuantizationRecipe, 'calibration' | 'biasCorrection'> = {}): Promise<Uint8Array> {
+  return emit(await quantizedMnistGraph(io, integerOnly, beyondTflite));
 }
 
 export async function floatMnist(): Promise<Uint8Array> {

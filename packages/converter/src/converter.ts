@@ -39,8 +39,17 @@ export class Converter {
   targetSpec: { supportedOps: OpsSet[]; supportedTypes: 'float16'[] } = { supportedOps: ['TFLITE_BUILTINS'], supportedTypes: [] };
   inferenceInputType: IoType = 'float32';
   inferenceOutputType: IoType = 'float32';
-  /** Octet's own: the calibration observer. */
-  calibration: 'minmax' = 'minmax';
+  /**
+   * Octet's own: the calibration observer. `minmax` is TFLite's global min/max; `mse` clips the
+   * ranges of values that take both signs where that lowers the expected squared quantization error
+   * (beyond TensorFlow's converter: ranges, and so files, differ from its).
+   */
+  calibration: 'minmax' | 'mse' = 'minmax';
+  /**
+   * Octet's own: bias correction (the correct-bias pass) — each weighted op's bias absorbs the mean
+   * error its int8 weights make on the representative data. Beyond TensorFlow's converter, off by default.
+   */
+  biasCorrection = false;
   /** Octet's own: per-channel weights for fully_connected (per-tensor when false, what microcontrollers need). */
   perChannelDense = true;
   /** Octet's own: progress of long stages (calibration). */
@@ -95,6 +104,8 @@ export class Converter {
       inputType: this.inferenceInputType,
       outputType: this.inferenceOutputType,
       perChannelDense: this.perChannelDense,
+      calibration: this.calibration,
+      biasCorrection: this.biasCorrection,
     };
   }
 

@@ -18,7 +18,8 @@ interface ConvertOptions {
   integerOnly?: true;
   inputType: IoType;
   outputType: IoType;
-  calibration: 'minmax';
+  calibration: 'minmax' | 'mse';
+  biasCorrection?: true;
   perTensorDense?: true;
   printPipeline?: true;
 }
@@ -33,6 +34,7 @@ interface ConvertOptions {
  *   --integer-only              targetSpec.supportedOps = ['TFLITE_BUILTINS_INT8']
  *   --input-type/--output-type  inferenceInputType / inferenceOutputType
  *   --calibration               calibration;  --per-tensor-dense: perChannelDense = false
+ *   --bias-correction           biasCorrection = true
  */
 export const convert: OctetCommand = {
   create: () =>
@@ -51,7 +53,8 @@ export const convert: OctetCommand = {
       .option('--integer-only', "fail on any op without an int8 kernel instead of keeping it float (supportedOps TFLITE_BUILTINS_INT8)")
       .addOption(choiceOption('--input-type <type>', 'type of the model inputs (int8 and uint8 need --mode int8)', IO_TYPES, 'float32'))
       .addOption(choiceOption('--output-type <type>', 'type of the model outputs (int8 and uint8 need --mode int8)', IO_TYPES, 'float32'))
-      .addOption(choiceOption('--calibration <observer>', "calibration observer: minmax is TFLite's global min/max", ['minmax'] as const, 'minmax'))
+      .addOption(choiceOption('--calibration <observer>', "calibration observer: minmax is TFLite's global min/max; mse clips two-signed ranges where that lowers the expected squared error (beyond TFLite)", ['minmax', 'mse'] as const, 'minmax'))
+      .option('--bias-correction', "with --mode int8: move each conv/dense op's mean weight-rounding error on the representative data into its bias (beyond TFLite)")
       .option('--per-tensor-dense', 'per-tensor weights for fully_connected (what microcontroller runtimes need; default per channel)')
       .option('--print-pipeline', 'print the passes this conversion runs (comma-separated, as octet opt --passes takes them) and exit')
       .addHelpText(
@@ -117,6 +120,8 @@ function checkFlags(o: ConvertOptions, fail: (message: string) => Error): void {
     if (o.integerOnly) throw fail(`--integer-only needs --mode int8 (got --mode ${o.mode}): only a fully quantized model can be integer-only`);
     const io = o.inputType !== 'float32' ? `--input-type ${o.inputType}` : o.outputType !== 'float32' ? `--output-type ${o.outputType}` : undefined;
     if (io) throw fail(`${io} needs --mode int8 (got --mode ${o.mode}): only a fully quantized model has int8 or uint8 inputs and outputs`);
+    const cal = o.biasCorrection ? '--bias-correction' : o.calibration !== 'minmax' ? `--calibration ${o.calibration}` : undefined;
+    if (cal) throw fail(`${cal} needs --mode int8 (got --mode ${o.mode}): only full integer quantization calibrates`);
   }
 }
 
@@ -140,6 +145,7 @@ function applyOptions(c: Converter, o: ConvertOptions): void {
   c.inferenceInputType = o.inputType;
   c.inferenceOutputType = o.outputType;
   c.calibration = o.calibration;
+  if (o.biasCorrection) c.biasCorrection = true;
   c.perChannelDense = !o.perTensorDense;
   if (o.samples !== undefined) c.samples = o.samples;
 }
@@ -159,5 +165,7 @@ function describe(o: ConvertOptions): string {
   const parts: string[] = [o.mode];
   if (o.integerOnly) parts.push('integer-only');
   if (o.inputType !== 'float32' || o.outputType !== 'float32') parts.push(`${o.inputType} in, ${o.outputType} out`);
+  if (o.calibration !== 'minmax') parts.push(`${o.calibration} calibration`);
+  if (o.biasCorrection) parts.push('bias-corrected');
   return parts.join(', ');
 }
