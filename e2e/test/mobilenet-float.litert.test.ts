@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Converter } from '@octet/converter';
@@ -8,29 +8,13 @@ import { loadLiteRtNode } from '@octet/litert';
 import { unwrapNsfwjsModel, type NsfwjsModel } from '@octet/nsfwjs-models';
 import { emit, inspect, read } from '@octet/tflite';
 import { mulberry32 } from '@octet/testing';
+import { artifacts } from './tfjs-artifacts.ts';
 
 // Issue 3 acceptance: the real MobileNetV2s of nsfwjs@4.3.0 (layers and graph format) convert to
 // float .tflite files that LiteRT runs within 1e-4 × max|output| of tfjs on 8 inputs, with
 // BatchNorm folded, activations fused and Dropout gone.
 const SEED = 424242;
 let dir: string;
-
-
-function artifacts(path: string): tf.io.IOHandler {
-  return {
-    load: async () => {
-      const json = JSON.parse(readFileSync(path, 'utf8'));
-      const groups = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-      const all = Buffer.concat(groups.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(path), p)))));
-      return {
-        modelTopology: json.modelTopology,
-        format: json.format,
-        weightSpecs: groups.flatMap((g) => g.weights),
-        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
-      };
-    },
-  };
-}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
