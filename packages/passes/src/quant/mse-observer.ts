@@ -34,17 +34,20 @@ export const mseObserver: Observer<MseState> = {
   update(s, data) {
     let min = Infinity;
     let max = -Infinity;
+    let skipped = 0;
     for (let i = 0; i < data.length; i++) {
       const x = data[i];
-      if (x >= min && x <= max) s.finite++;
-      else if (x !== x) s.nan++;
+      if (x >= min && x <= max) continue;
+      if (x !== x) s.nan++;
       else if (x === Infinity || x === -Infinity) s.infinite++;
       else {
-        s.finite++;
         if (x < min) min = x;
         if (x > max) max = x;
+        continue;
       }
+      skipped++;
     }
+    s.finite += data.length - skipped;
     if (!(min <= max)) return;
     s.min = Math.min(s.min, min);
     s.max = Math.max(s.max, max);
@@ -52,10 +55,20 @@ export const mseObserver: Observer<MseState> = {
     cover(s, s.min, s.max);
     const { lo, width, bins } = s;
     const inv = 1 / width;
+    const top = BINS - 1;
+    if (skipped === 0) {
+      // every element finite and inside [lo, lo + BINS·width]: truncation is the floor, x at the top edge goes to the last bin
+      for (let i = 0; i < data.length; i++) {
+        const b = ((data[i] - lo) * inv) | 0;
+        bins[b > top ? top : b]++;
+      }
+      return;
+    }
     for (let i = 0; i < data.length; i++) {
-      const b = Math.floor((data[i] - lo) * inv); // NaN and infinities fall out of [0, BINS) below
-      if (b >= 0 && b < BINS) bins[b]++;
-      else if (b >= BINS && data[i] !== Infinity) bins[BINS - 1]++; // x = lo + BINS·width exactly, by rounding
+      const x = data[i];
+      if (x - x !== 0) continue; // NaN, ±Infinity: counted above, not binned
+      const b = ((x - lo) * inv) | 0;
+      bins[b > top ? top : b]++;
     }
   },
   result(s): ValueStatistics {
