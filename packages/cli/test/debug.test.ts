@@ -67,6 +67,32 @@ describe('octet debug', () => {
     expect(page).not.toMatch(/<script|src=|href=/);
   });
 
+  it('--calibration mse and --bias-correction quantize as octet convert does with them: the same parameters per tensor, and another int8 graph than with TFLite parity', async () => {
+    const json = join(tmp, 'debug-mse.json');
+    const parityJson = join(tmp, 'debug-parity.json');
+    const tflite = join(tmp, 'int8-mse.tflite');
+    const beyond = ['--calibration', 'mse', '--bias-correction'];
+    const [r, c] = await Promise.all([
+      octet(['debug', MNIST_JSON, '--representative', data, '--json', json, ...beyond]),
+      octet(['convert', MNIST_JSON, '-o', tflite, '--mode', 'int8', '--representative', data, ...beyond]),
+      octet(['debug', MNIST_JSON, '--representative', data, '--json', parityJson]),
+    ]);
+    expect(r.stderr).toBe('');
+    expect(c.code).toBe(0);
+    const layers = (JSON.parse(readFileSync(json, 'utf8')) as { layers: JsonLayer[] }).layers;
+    const tensors = inspect(new Uint8Array(readFileSync(tflite))).subgraphs[0].tensors;
+    for (const name of ['reshape', 'conv2d', 'max_pooling2d', 'flatten']) {
+      const t = tensors.find((x) => x.name === name)!;
+      const l = layers.find((x) => x.name === name)!;
+      expect([l.scale, l.zeroPoint]).toEqual([t.quantization!.scale, t.quantization!.zeroPoint]);
+    }
+    // Bias correction moves the conv and dense biases: the int8 graph compared is another one than TFLite parity's.
+    const parity = (JSON.parse(readFileSync(parityJson, 'utf8')) as { layers: (JsonLayer & { rmse: number })[] }).layers;
+    const rmse = (ls: JsonLayer[], name: string) => (ls.find((l) => l.name === name) as JsonLayer & { rmse: number }).rmse;
+    expect(rmse(layers, 'conv2d')).not.toBe(rmse(parity, 'conv2d'));
+    expect(r.stdout.split('\n')[0]).toBe(`${MNIST_JSON}: 6 quantized layers compared on 20 samples (xnnpack arithmetic), 1 flagged`);
+  });
+
   it('--samples limits calibration and comparison alike', async () => {
     const r = await octet(['debug', MNIST_JSON, '--representative', data, '--samples', '3']);
     expect(r.code).toBe(0);

@@ -11,6 +11,8 @@ interface DebugOptions {
   html?: string;
   inputShape?: number[];
   integerOnly?: true;
+  calibration: 'minmax' | 'mse';
+  biasCorrection?: true;
   rounding: Arithmetic;
 }
 
@@ -33,6 +35,8 @@ export const debug: OctetCommand = {
       .option('--html <file>', 'write a self-contained HTML report with a bar chart of SQNR per layer')
       .option('--input-shape <dims>', 'model.json: static shape of the first input for dynamic dimensions', shapeList)
       .option('--integer-only', 'quantize as --integer-only does (fail on any op without an int8 kernel)')
+      .addOption(choiceOption('--calibration <observer>', 'calibration observer, as for octet convert: minmax (TFLite) or mse', ['minmax', 'mse'] as const, 'minmax'))
+      .option('--bias-correction', 'quantize as octet convert --bias-correction does')
       .addOption(choiceOption('--rounding <arithmetic>', 'integer arithmetic of the int8 graph: xnnpack (LiteRT) or reference', ['xnnpack', 'reference'] as const, 'xnnpack'))
       .action(run),
 };
@@ -61,6 +65,8 @@ async function run(model: string, o: DebugOptions): Promise<void> {
   const quantizer = Converter.fromGraph(floatGraph);
   quantizer.optimizations = ['DEFAULT'];
   if (o.integerOnly) quantizer.targetSpec.supportedOps = ['TFLITE_BUILTINS_INT8'];
+  quantizer.calibration = o.calibration;
+  if (o.biasCorrection) quantizer.biasCorrection = true;
   if (o.samples !== undefined) quantizer.samples = o.samples;
   const calibration = await data.representativeDataset(o.representative);
   quantizer.representativeDataset = () => samples(calibration, fail);
