@@ -25,8 +25,7 @@ export type KernelOverrides = { readonly [F in KernelFamily]?: Partial<KernelTab
 
 /**
  * The fast kernels, the interpreter's default (src/fast/): conv_2d, depthwise_conv_2d,
- * fully_connected and int8 max_pool_2d in WebAssembly SIMD, pad and int8↔uint8 quantize as block
- * copies; each computes bit for bit what the reference kernel computes (property tests) and hands
+ * fully_connected and int8 max_pool_2d in WebAssembly SIMD, int8↔uint8 quantize as a bit flip; each computes bit for bit what the reference kernel computes (property tests) and hands
  * to it whatever it does not take (non-constant weights, depth multipliers above 1, and every int8
  * op in `reference` arithmetic).
  */

@@ -115,29 +115,6 @@ describe(`WebAssembly SIMD int8 kernels (fast-check seed ${SEED})`, () => {
     expect(fast).toBe(tried);
   });
 
-  it('pad: equals the reference byte for byte (rank 1 to 4, paddings 0 to 2, the zero point as fill)', () => {
-    const arb = fc.record({
-      shape: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
-      pads: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 8, maxLength: 8 }),
-      zp: fc.integer({ min: -128, max: 127 }),
-      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-    });
-    fc.assert(
-      fc.property(arb, ({ shape, pads, zp, seed }) => {
-        const g = new Graph('pad');
-        const quant = { scale: [0.05], zeroPoint: [zp] };
-        const x = g.addInput('x', { dtype: 'int8', shape, quant });
-        const paddings = pads.slice(0, 2 * shape.length);
-        g.outputs.push(g.add('pad', [x], { paddings }, { types: [{ dtype: 'int8', shape: shape.map((d, i) => d + paddings[2 * i] + paddings[2 * i + 1]), quant }] }));
-        const r = lcg(seed);
-        const input = Int8Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor(r() * 256) - 128);
-        const want = new Interpreter(g, { kernels: 'reference' }).run([input])[0];
-        const got = new Interpreter(g, { kernels: { int8: fastInt8Kernels } }).run([input])[0];
-        expect([...got]).toEqual([...want]);
-      }),
-      { numRuns: 200, seed: SEED },
-    );
-  });
 
   it('max_pool_2d: equals the reference byte for byte (16-, 8- and 1-channel paths, padding, activations)', () => {
     const arb = fc.record({

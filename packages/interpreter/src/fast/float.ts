@@ -2,7 +2,6 @@ import { numElements, windowOutputSize, windowPadBefore, type Op } from '@octet/
 import { activationRange } from '../float/activation.ts';
 import { floatKernels } from '../float/table.ts';
 import type { Kernel, KernelContext, KernelRun, KernelTable } from '../kernel.ts';
-import { fastPad } from './pad.ts';
 import { WasmKernels, type WasmInstance } from './wasm.ts';
 
 /**
@@ -11,7 +10,7 @@ import { WasmKernels, type WasmInstance } from './wasm.ts';
  * compute: each sum in order, lanes being different outputs; in float32 for conv_2d and
  * fully_connected (f32x4, as the reference rounds every product and partial sum), in double for
  * depthwise (f64x2). For float32 operands with constant weights; anything else falls back to the
- * reference kernel. pad copies blocks instead of elements. The interpreter's default (calibration
+ * reference kernel. The interpreter's default (calibration
  * runs on it); property tests pin it to the reference kernels.
  */
 
@@ -119,16 +118,9 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
   };
 };
 
-/** pad by block copies (pad.ts), filling with 0 as the reference does. */
-const pad: Kernel<'pad'> = (op, ctx) => {
-  const ref = (floatKernels.pad as Kernel<'pad'>)(op, ctx);
-  return op.inputs[0].type.dtype === 'float32' ? fastPad(op, 0) : ref;
-};
-
 /** The fast float kernels (entries replacing the reference table's). */
 export const fastFloatKernels = {
   conv_2d: conv2d,
-  pad,
   depthwise_conv_2d: depthwiseConv2d,
   fully_connected: fullyConnected,
 } satisfies Partial<KernelTable>;

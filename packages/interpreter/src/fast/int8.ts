@@ -2,15 +2,14 @@ import { isUnsupported, numElements, windowOutputSize, windowPadBefore, type Act
 import { fl, roundHalfEven } from '../int8/arith.ts';
 import { int8Kernels } from '../int8/table.ts';
 import type { Arithmetic, Kernel, KernelContext, KernelRun, KernelTable } from '../kernel.ts';
-import { fastPad } from './pad.ts';
 import { WasmKernels, type WasmInstance } from './wasm.ts';
 
 /**
  * The fast int8 kernels: conv_2d, depthwise_conv_2d, fully_connected and max_pool_2d in WebAssembly
  * SIMD (assembly/int8.ts, built into wasm/int8.wasm), for what LiteRT delegates to XNNPACK: int8
  * input, constant weights (and bias, if any), `xnnpack` arithmetic, depth multiplier 1. Anything
- * else, and all of `reference` arithmetic, falls back to the reference kernel. pad copies blocks
- * instead of elements, quantize between int8 and uint8 flips a bit. The interpreter's default;
+ * else, and all of `reference` arithmetic, falls back to the reference kernel. quantize between
+ * int8 and uint8 flips a bit. The interpreter's default;
  * property tests pin it to the reference kernels byte for byte.
  */
 
@@ -207,12 +206,6 @@ const depthwiseConv2d: Kernel<'depthwise_conv_2d'> = (op, ctx) => {
   };
 };
 
-/** pad by block copies (pad.ts), filling with the zero point as the reference does. */
-const pad: Kernel<'pad'> = (op, ctx) => {
-  const ref = (int8Kernels.pad as Kernel<'pad'>)(op, ctx);
-  return ctx.arithmetic === 'xnnpack' && op.inputs[0].type.dtype === 'int8' ? fastPad(op, op.outputs[0].type.quant!.zeroPoint[0]) : ref;
-};
-
 /** max_pool_2d in xnnpack mode (XNNPACK's bounds); the reference kernel checks the parameters first. */
 const maxPool2d: Kernel<'max_pool_2d'> = (op, ctx) => {
   const ref = (int8Kernels.max_pool_2d as Kernel<'max_pool_2d'>)(op, ctx);
@@ -272,7 +265,6 @@ export const fastInt8Kernels = {
   conv_2d: conv2d,
   max_pool_2d: maxPool2d,
   quantize,
-  pad,
   depthwise_conv_2d: depthwiseConv2d,
   fully_connected: fullyConnected,
 } satisfies Partial<KernelTable>;

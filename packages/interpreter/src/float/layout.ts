@@ -4,7 +4,7 @@ import { forEachOffset, product } from '../nd.ts';
 import { roundHalfAway } from '../int8/arith.ts';
 import { activationRange, clampTo } from './activation.ts';
 import { floatOnly } from './float-only.ts';
-import { resizeNearestRun, transposeRun } from '../movement.ts';
+import { padRun, resizeNearestRun, transposeRun } from '../movement.ts';
 
 /** Row-major data is unchanged by a reshape. */
 export const reshape: Kernel<'reshape'> = (op) => {
@@ -15,20 +15,7 @@ export const reshape: Kernel<'reshape'> = (op) => {
 /** y[i + before] = x[i] per dimension, zeros elsewhere. */
 export const pad: Kernel<'pad'> = (op) => {
   floatOnly(op);
-  const shape = op.inputs[0].type.shape;
-  const outStrides = stridesOf(op.outputs[0].type.shape);
-  const p = op.attrs.paddings;
-  // offset of x's first element in y
-  const origin = shape.reduce((o, _, i) => o + p[2 * i] * outStrides[i], 0);
-  const inStrides = stridesOf(shape);
-  return (ins, outs) => {
-    const x = ins[0] as Float32Array;
-    const y = outs[0] as Float32Array;
-    y.fill(0);
-    forEachOffset(shape, outStrides, inStrides, (o, i) => {
-      y[origin + o] = x[i];
-    });
-  };
+  return padRun(op, 0);
 };
 
 export const transpose: Kernel<'transpose'> = (op) => {

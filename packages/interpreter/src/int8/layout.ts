@@ -1,6 +1,6 @@
 import { normalizeAxis, stridesOf, type Op } from '@octet/ir';
 import { InterpreterError, opWhere } from '../errors.ts';
-import { resizeNearestRun, transposeRun } from '../movement.ts';
+import { padRun, resizeNearestRun, transposeRun } from '../movement.ts';
 import type { KernelRun } from '../kernel.ts';
 import { forEachOffset, product } from '../nd.ts';
 import { fl, roundHalfAway } from './arith.ts';
@@ -21,20 +21,7 @@ export function reshapeInt8(op: Op<'reshape'>): KernelRun {
 
 export function padInt8(op: Op<'pad'>): KernelRun {
   requireInt8(op);
-  const zp = perTensor(op, op.outputs[0], 'result').zeroPoint;
-  const shape = op.inputs[0].type.shape;
-  const outStrides = stridesOf(op.outputs[0].type.shape);
-  const p = op.attrs.paddings;
-  const origin = shape.reduce((o, _, i) => o + p[2 * i] * outStrides[i], 0);
-  const inStrides = stridesOf(shape);
-  return (ins, outs) => {
-    const x = ins[0] as IntArray;
-    const y = outs[0] as IntArray;
-    y.fill(zp);
-    forEachOffset(shape, outStrides, inStrides, (o, i) => {
-      y[origin + o] = x[i];
-    });
-  };
+  return padRun(op, perTensor(op, op.outputs[0], 'result').zeroPoint);
 }
 
 export function transposeInt8(op: Op<'transpose'>): KernelRun {
