@@ -90,8 +90,8 @@ function cover(s: MseState, min: number, max: number): void {
   }
   let { lo, width } = s;
   if (min >= lo && max < lo + BINS * width) return;
-  // New bins are f old ones wide (f a power of two), starting k old bins below lo, k a multiple of
-  // nothing in particular: old bin i goes to new bin ⌊(i + k)/f⌋.
+  // New bins are f old ones wide (f a power of two), starting k old bins below lo (k a multiple of f):
+  // old bin i goes to new bin ⌊(i + k)/f⌋, whole, since old bin edges fall on new ones.
   let f = 1;
   let k = 0;
   for (;;) {
