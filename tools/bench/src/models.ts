@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMnist } from '@octet/data';
 import { unwrapNsfwjsModel } from '@octet/nsfwjs-models';
+// a seeded generator, so every run feeds the same "random" images
+import { mulberry32 } from '@octet/train-mnist/random';
 
 export const MODEL_NAMES = ['mnist', 'mobilenet_v2'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
@@ -26,18 +28,6 @@ export interface ModelSpec {
 }
 
 export const MNIST_MODEL = fileURLToPath(new URL('../../../e2e/fixtures/mnist/model.json', import.meta.url));
-
-/** mulberry32: a small seeded generator, so every run feeds the same "random" images. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mnistImages(split: 'train' | 'test', count: number): Float32Array[] {
   const set = loadMnist(split, { limit: count });
