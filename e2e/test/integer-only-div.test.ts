@@ -19,7 +19,6 @@
  * the float output), so both divs are fallback islands, and gives a small output whose argmax
  * means something.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +31,7 @@ import { DiagnosticError } from '@octet/ir';
 import { Interpreter } from '@octet/interpreter';
 import { loadLiteRtNode, type LiteRtModel } from '@octet/litert';
 import { read, type InspectedModel } from '@octet/tflite';
-import { mulberry32 } from '@octet/testing';
+import { mulberry32, spawnIn } from '@octet/testing';
 
 const SEED = 4_2026;
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -114,23 +113,7 @@ function writeGraphModel(dir: string): string {
 
 // ---- running the command ----
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function octet(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const octet = (args: readonly string[]) => spawnIn(REPO, process.execPath, [BIN, ...args]);
 
 const argmax = (v: ArrayLike<number>) => {
   let best = 0;

@@ -8,3 +8,4 @@ export * from './golden/discover.ts';
 export * from './tolerances.ts';
 export * from './arbitraries.ts';
 export * from './random.ts';
+export * from './spawn.ts';
